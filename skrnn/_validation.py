@@ -1,0 +1,130 @@
+"""Turn user input into contiguous float64 sequence arrays.
+
+Conventions (DESIGN.md section 1):
+
+* 3-D ``X`` of shape (n_samples, n_timesteps, n_features): ``X[j, t]`` is the
+  input of sample j at step t+1. ``n_features_in_`` is the number of features
+  per step, and a fitted model accepts sequences of any length.
+* 2-D ``X`` of shape (n_samples, n_timesteps): univariate sequences. As for
+  every scikit-learn estimator, ``n_features_in_`` is then the number of
+  columns (here: the sequence length) and is enforced at predict time.
+* ``y`` 1-D (n_samples,): sequence-to-one, the output at the last step is fitted.
+* ``y`` 2-D (n_samples, n_timesteps): sequence-to-sequence, ``y[j, t]`` is
+  the target of the output at step t+1. A column vector (n_samples, 1) with
+  more than one step is read as 1-D with a ``DataConversionWarning``.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.validation import check_array, validate_data
+
+__all__ = ["validate_sequences", "validate_targets", "max_step_norm"]
+
+
+def validate_sequences(estimator, X, *, reset):
+    """Validate ``X`` and return it as a C-contiguous float64 (n, T, d) array.
+
+    ``reset=True`` (in ``fit``) records ``n_features_in_``,
+    ``feature_names_in_`` (2-D input only) and ``_input_ndim``;
+    ``reset=False`` checks ``X`` against them.
+    """
+    ndim = getattr(X, "ndim", None)
+    if ndim is None:
+        ndim = np.ndim(np.asarray(X, dtype=object)) if not hasattr(X, "shape") else len(X.shape)
+    if ndim == 3:
+        X = check_array(
+            X,
+            dtype=np.float64,
+            order="C",
+            allow_nd=True,
+            ensure_min_samples=1,
+            input_name="X",
+        )
+        if X.shape[1] < 1 or X.shape[2] < 1:
+            raise ValueError(
+                f"X of shape {X.shape} has no time steps or no features; "
+                "expected (n_samples, n_timesteps >= 1, n_features >= 1)."
+            )
+        if reset:
+            estimator.n_features_in_ = X.shape[2]
+            estimator._input_ndim = 3
+            if hasattr(estimator, "feature_names_in_"):
+                del estimator.feature_names_in_
+        else:
+            if estimator._input_ndim != 3:
+                raise ValueError(
+                    "X is 3-D but the model was fitted on 2-D (univariate) sequences; "
+                    "pass X of shape (n_samples, n_timesteps)."
+                )
+            if X.shape[2] != estimator.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[2]} features per step, but "
+                    f"{type(estimator).__name__} is expecting "
+                    f"{estimator.n_features_in_} features as input."
+                )
+        return X
+    if ndim is not None and ndim not in (2, 3):
+        raise ValueError(
+            f"Expected a 3-D array (n_samples, n_timesteps, n_features) or a 2-D array "
+            f"(n_samples, n_timesteps) of univariate sequences, got a {ndim}-D array "
+            "instead. Reshape your data with X.reshape(-1, 1) for a single sequence "
+            "of one step per sample, or X.reshape(1, -1) for a single sequence."
+        )
+    if not reset and getattr(estimator, "_input_ndim", 2) == 3:
+        X = check_array(X, dtype=np.float64, input_name="X")
+        raise ValueError(
+            "X is 2-D but the model was fitted on 3-D sequences; pass X of shape "
+            f"(n_samples, n_timesteps, {estimator.n_features_in_})."
+        )
+    X = validate_data(estimator, X, reset=reset, dtype=np.float64, order="C")
+    if reset:
+        estimator._input_ndim = 2
+    return np.ascontiguousarray(X[:, :, np.newaxis])
+
+
+def validate_targets(y, n_samples, n_timesteps):
+    """Validate ``y`` and return ``(Y, sequence_output)``.
+
+    ``Y`` is a C-contiguous float64 array (n_samples, S) holding the targets of
+    the last S steps; ``sequence_output`` is True for sequence-to-sequence.
+    """
+    if y is None:
+        raise ValueError("requires y to be passed, but the target y is None.")
+    y = check_array(
+        y, dtype=np.float64, ensure_2d=False, input_name="y", order="C"
+    )
+    if y.ndim == 2 and y.shape[1] == 1 and n_timesteps > 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please "
+            "change the shape of y to (n_samples,), for example using ravel(). "
+            "It is fitted as a sequence-to-one target.",
+            DataConversionWarning,
+            stacklevel=3,
+        )
+        y = y[:, 0]
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: {n_samples} and {y.shape[0]}."
+        )
+    if y.ndim == 1:
+        return np.ascontiguousarray(y[:, np.newaxis]), False
+    if y.ndim == 2:
+        if y.shape[1] != n_timesteps:
+            raise ValueError(
+                f"y of shape {y.shape} does not match X: a 2-D y holds one target per "
+                f"time step and needs {n_timesteps} columns (the length of the "
+                "sequences in X); pass a 1-D y for sequence-to-one regression."
+            )
+        return np.ascontiguousarray(y), True
+    raise ValueError(
+        f"y must be 1-D (sequence-to-one) or 2-D (sequence-to-sequence), got {y.ndim}-D."
+    )
+
+
+def max_step_norm(X):
+    """``max_{j,t} ||X[j, t]||_2`` for a (n, T, d) array: the theory needs it <= 1."""
+    if X.size == 0:
+        return 0.0
+    return float(np.sqrt(np.max(np.einsum("ntd,ntd->nt", X, X))))
