@@ -1,0 +1,751 @@
+"""Synthetic sequence data: a teacher of known complexity and memory benchmarks.
+
+Every generator returns inputs ``X`` of shape (n_samples, n_timesteps,
+n_features) and targets in the layout of DESIGN.md section 1: ``y[:, t]`` is
+the target of the output produced after reading ``X[:, :t + 1]``, so every
+target is a causal function of the inputs.
+
+* :func:`make_rkhs_teacher` draws a member of the class
+  ``F_{nu_w, nu_u}`` of Cayci & Eryilmaz (eq. 9), the dynamical systems the
+  convergence theorems are stated for, with a known complexity
+  ``(nu_w, nu_u)``. Its inputs satisfy ``max_t ||X_t||_2 <= 1``, as the
+  theory assumes.
+* :func:`make_narma` is the classic NARMA benchmark (order 10 by default), a
+  nonlinear system with a long memory.
+* :func:`make_linear_memory` is a linear filter with an exponentially fading
+  memory whose length is set by one parameter.
+"""
+
+import numbers
+
+import numpy as np
+from scipy.special import expit
+from sklearn.utils import Bunch, check_random_state
+
+__all__ = [
+    "RKHSTeacher",
+    "make_linear_memory",
+    "make_narma",
+    "make_rkhs_teacher",
+]
+
+# ---------------------------------------------------------------------------
+# activations (NumPy versions; the Numba kernels live in skrnn._numba)
+# ---------------------------------------------------------------------------
+
+
+def _tanh(z):
+    value = np.tanh(z)
+    return value, 1.0 - value * value
+
+
+def _logistic(z):
+    value = expit(z)
+    return value, value * (1.0 - value)
+
+
+def _gaussian(z):
+    value = np.exp(-0.5 * z * z)
+    return value, -z * value
+
+
+#: name -> (function returning (sigma(z), sigma'(z)), sigma0, sigma1), eq. 4
+_ACTIVATIONS = {
+    "tanh": (_tanh, 1.0, 1.0),
+    "logistic": (_logistic, 1.0, 0.25),
+    "gaussian": (_gaussian, 1.0, float(np.exp(-0.5))),
+}
+
+#: samples x draws per block of the forward-mode recursion (memory bound)
+_BLOCK_ELEMENTS = 1 << 18
+
+#: a NARMA trajectory leaving [-_NARMA_LIMIT, _NARMA_LIMIT] has diverged
+_NARMA_LIMIT = 100.0
+
+#: how many times diverged NARMA sequences are redrawn before giving up
+_NARMA_MAX_REDRAWS = 10
+
+
+# ---------------------------------------------------------------------------
+# argument checks
+# ---------------------------------------------------------------------------
+
+
+def _check_int(name, value, min_value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}.")
+    if value < min_value:
+        raise ValueError(f"{name} must be an int >= {min_value}, got {value}.")
+    return int(value)
+
+
+def _check_real(name, value, *, low=None, high=None, low_open=False, high_open=False):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a real number, got {value!r} of type {type(value).__name__}."
+        )
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}.")
+    if low is not None and (value < low or (low_open and value == low)):
+        bound = ">" if low_open else ">="
+        raise ValueError(f"{name} must be {bound} {low}, got {value}.")
+    if high is not None and (value > high or (high_open and value == high)):
+        bound = "<" if high_open else "<="
+        raise ValueError(f"{name} must be {bound} {high}, got {value}.")
+    return value
+
+
+def _check_activation(activation):
+    if not isinstance(activation, str) or activation not in _ACTIVATIONS:
+        raise ValueError(
+            f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}. "
+            "The theory (and this generator) needs a bounded activation with "
+            "bounded first and second derivatives."
+        )
+    return activation
+
+
+def _add_noise(y, noise, rng):
+    if noise > 0.0:
+        y = y + rng.normal(scale=noise, size=y.shape)
+    return y
+
+
+def _sample_unit_ball_steps(rng, n_samples, n_timesteps, n_features):
+    """Steps with a uniformly random direction and a norm uniform in [0, 1)."""
+    steps = rng.standard_normal((n_samples, n_timesteps, n_features))
+    norms = np.linalg.norm(steps, axis=2, keepdims=True)
+    np.maximum(norms, np.finfo(np.float64).tiny, out=norms)
+    radii = rng.uniform(0.0, 1.0, size=(n_samples, n_timesteps, 1))
+    steps *= radii / norms
+    # Guard against rounding putting a step a hair outside the unit ball.
+    norms = np.linalg.norm(steps, axis=2, keepdims=True)
+    steps /= np.maximum(norms, 1.0)
+    return steps
+
+
+# ---------------------------------------------------------------------------
+# teacher for F_{nu_w, nu_u}
+# ---------------------------------------------------------------------------
+
+
+class RKHSTeacher:
+    """A dynamical system of the class ``F_{nu_w, nu_u}``, evaluated by Monte Carlo.
+
+    Instances are built by :func:`make_rkhs_teacher`; they are returned in its
+    ``info`` so that more data (for example a test set) can be labelled by the
+    same system, and so that the network of Remark 4 can be rebuilt.
+
+    The system is eq. 8 of Cayci & Eryilmaz. For one random neuron
+    ``(w0, u0)`` let ``h_t = sigma(w0 * h_{t-1} + u0 . X_{t-1})``, ``h_0 = 0``.
+    Given transport maps ``v_w`` and ``v_u``, the output at step t is
+
+        F_t(X) = E[ v_w(w0) * dh_t/dw0 + v_u(u0) . dh_t/du0 ],
+
+    which, unrolled with the forward-mode derivatives of Proposition 1, is
+    eq. 8. The expectation is replaced by the average over the
+    ``n_draws`` stored draws ``(w0_[i], U0_[i])``. The combined directional
+    derivative ``s_t = v_w * dh_t/dw0 + v_u . dh_t/du0`` obeys one scalar
+    recursion per draw,
+
+        s_t = sigma'(z_t) * (v_w * h_{t-1} + v_u . X_{t-1} + w0 * s_{t-1}),
+        s_0 = 0,
+
+    so the cost is that of running ``n_draws`` scalar neurons.
+
+    Transport maps (both randomized at construction):
+
+    * ``v_w(w0) = nu_w * sign_w[w0 >= 0]`` with two random signs, so
+      ``sup |v_w| = nu_w`` exactly;
+    * ``v_u(u0) = nu_u * tanh(A u0 + b) / sqrt(d)`` with ``A`` having
+      i.i.d. ``N(0, 1/d)`` entries and ``b`` i.i.d. ``N(0, 1)`` entries, a
+      smooth map with ``||v_u(u0)||_2 < nu_u`` whose supremum over ``R^d`` is
+      ``nu_u``.
+
+    Parameters
+    ----------
+    w0 : ndarray of shape (n_draws,)
+        Recurrent weights of the draws, each ``+recurrent_scale`` or
+        ``-recurrent_scale``.
+    U0 : ndarray of shape (n_draws, n_features)
+        Input weights of the draws.
+    readout_signs : ndarray of shape (n_draws,)
+        Readout signs ``c`` of the first half of the Remark 4 network; they
+        do not change the teacher's output.
+    sign_w : ndarray of shape (2,)
+        ``v_w(w0)`` is ``nu_w * sign_w[0]`` for ``w0 < 0`` and
+        ``nu_w * sign_w[1]`` otherwise.
+    transport_matrix : ndarray of shape (n_features, n_features)
+        ``A`` in ``v_u``.
+    transport_offset : ndarray of shape (n_features,)
+        ``b`` in ``v_u``.
+    nu_w, nu_u : float
+        Bounds of the transport maps, the complexity of the class.
+    activation : {"tanh", "logistic", "gaussian"}
+        The activation ``sigma``.
+    recurrent_scale : float
+        The paper's ``alpha``.
+
+    Attributes
+    ----------
+    n_draws : int
+        Number of Monte Carlo draws.
+    n_features : int
+        Features per step of the inputs the teacher reads.
+    """
+
+    def __init__(
+        self,
+        w0,
+        U0,
+        readout_signs,
+        sign_w,
+        transport_matrix,
+        transport_offset,
+        *,
+        nu_w,
+        nu_u,
+        activation,
+        recurrent_scale,
+    ):
+        self.w0 = np.ascontiguousarray(w0, dtype=np.float64)
+        self.U0 = np.ascontiguousarray(U0, dtype=np.float64)
+        self.readout_signs = np.ascontiguousarray(readout_signs, dtype=np.float64)
+        self.sign_w = np.asarray(sign_w, dtype=np.float64)
+        self.transport_matrix = np.asarray(transport_matrix, dtype=np.float64)
+        self.transport_offset = np.asarray(transport_offset, dtype=np.float64)
+        self.nu_w = float(nu_w)
+        self.nu_u = float(nu_u)
+        self.activation = _check_activation(activation)
+        self.recurrent_scale = float(recurrent_scale)
+        self.n_draws, self.n_features = self.U0.shape
+
+    def __repr__(self):
+        return (
+            f"RKHSTeacher(n_draws={self.n_draws}, n_features={self.n_features}, "
+            f"nu_w={self.nu_w}, nu_u={self.nu_u}, activation={self.activation!r}, "
+            f"recurrent_scale={self.recurrent_scale})"
+        )
+
+    def transport_w(self, w0):
+        """Evaluate the recurrent-weight transport map ``v_w``.
+
+        Parameters
+        ----------
+        w0 : array-like of shape (k,)
+            Recurrent weights.
+
+        Returns
+        -------
+        ndarray of shape (k,)
+            ``v_w(w0)``; its absolute values equal ``nu_w``.
+        """
+        w0 = np.asarray(w0, dtype=np.float64)
+        return self.nu_w * np.where(w0 >= 0.0, self.sign_w[1], self.sign_w[0])
+
+    def transport_u(self, U0):
+        """Evaluate the input-weight transport map ``v_u`` row by row.
+
+        Parameters
+        ----------
+        U0 : array-like of shape (k, n_features)
+            Input weights, one row per neuron.
+
+        Returns
+        -------
+        ndarray of shape (k, n_features)
+            ``v_u(U0[i])`` in row i; every row has norm below ``nu_u``.
+        """
+        U0 = np.atleast_2d(np.asarray(U0, dtype=np.float64))
+        if U0.shape[1] != self.n_features:
+            raise ValueError(
+                f"U0 has {U0.shape[1]} columns, the teacher reads {self.n_features} features."
+            )
+        pre = U0 @ self.transport_matrix.T + self.transport_offset
+        return self.nu_u * np.tanh(pre) / np.sqrt(self.n_features)
+
+    def output_bound_for(self, n_timesteps):
+        """Proposition 6's bound ``ymax`` on ``|F_t|`` for inputs in the unit ball.
+
+        Parameters
+        ----------
+        n_timesteps : int
+            Sequence length T.
+
+        Returns
+        -------
+        float
+            ``sigma1 * mu0_T(alpha * sigma1) * (nu_u + sigma0 * nu_w)`` with
+            ``mu0_T(z) = sum_{k<T} z^k``.
+        """
+        n_timesteps = _check_int("n_timesteps", n_timesteps, 1)
+        _, sigma0, sigma1 = _ACTIVATIONS[self.activation]
+        ratio = self.recurrent_scale * sigma1
+        mu0 = float(np.sum(ratio ** np.arange(n_timesteps)))
+        return sigma1 * mu0 * (self.nu_u + sigma0 * self.nu_w)
+
+    def __call__(self, X):
+        """Outputs of the teacher on every step of every sequence.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features)
+            Input sequences. The membership in ``F_{nu_w, nu_u}`` and the
+            output bound assume ``max_t ||X_t||_2 <= 1``; other inputs are
+            evaluated all the same.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_timesteps)
+            ``out[:, t]`` is ``F_{t+1}``, a function of ``X[:, :t + 1]``.
+        """
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 3 or X.shape[2] != self.n_features:
+            raise ValueError(
+                f"X must have shape (n_samples, n_timesteps, {self.n_features}), "
+                f"got {X.shape}."
+            )
+        if not np.all(np.isfinite(X)):
+            raise ValueError("X contains NaN or infinity.")
+        n_samples, n_timesteps, _ = X.shape
+        function = _ACTIVATIONS[self.activation][0]
+        v_w = self.transport_w(self.w0)
+        # One product gives both the pre-activation input term u0 . X and the
+        # transport term v_u(u0) . X.
+        weights = np.concatenate([self.U0, self.transport_u(self.U0)], axis=0).T
+        n_draws = self.n_draws
+        out = np.empty((n_samples, n_timesteps))
+        block = max(1, _BLOCK_ELEMENTS // n_draws)
+        for start in range(0, n_samples, block):
+            stop = min(n_samples, start + block)
+            hidden = np.zeros((stop - start, n_draws))
+            tangent = np.zeros_like(hidden)
+            for t in range(n_timesteps):
+                projections = X[start:stop, t] @ weights
+                z = self.w0 * hidden + projections[:, :n_draws]
+                value, derivative = function(z)
+                tangent = derivative * (
+                    v_w * hidden + projections[:, n_draws:] + self.w0 * tangent
+                )
+                hidden = value
+                out[start:stop, t] = tangent.mean(axis=1)
+        return out
+
+    def transported_network(self):
+        """Parameters of the finite-width network of Remark 4.
+
+        The symmetric initialization of width ``m = 2 * n_draws`` uses the
+        draws for the first half and copies them, with negated readout signs,
+        for the second half (Definition 1). Each neuron is then moved by
+        ``c_i * v(Theta_i(0)) / sqrt(m)``. The linearization of the network
+        around its initialization, evaluated at the moved parameters, is the
+        teacher exactly; the network itself differs from it by ``O(1/m)``
+        (the second-order terms of the two halves cancel).
+
+        Returns
+        -------
+        Bunch
+            ``w_init`` (m,), ``U_init`` (m, d), ``c`` (m,): the
+            initialization; ``w`` (m,), ``U`` (m, d): the moved parameters,
+            which lie in the max-norm balls of radii ``nu_w`` and ``nu_u``
+            of the projected gradient descent (``|w_i - w_i(0)| <=
+            nu_w / sqrt(m)``, ``||U_i - U_i(0)|| <= nu_u / sqrt(m)``).
+        """
+        width = 2 * self.n_draws
+        w_init = np.concatenate([self.w0, self.w0])
+        U_init = np.concatenate([self.U0, self.U0], axis=0)
+        c = np.concatenate([self.readout_signs, -self.readout_signs])
+        scale = 1.0 / np.sqrt(width)
+        w = w_init + c * self.transport_w(w_init) * scale
+        U = U_init + c[:, np.newaxis] * self.transport_u(U_init) * scale
+        return Bunch(w_init=w_init, U_init=U_init, c=c, w=w, U=U)
+
+
+def make_rkhs_teacher(
+    n_samples=200,
+    n_timesteps=20,
+    n_features=3,
+    *,
+    nu_w=1.0,
+    nu_u=1.0,
+    activation="tanh",
+    recurrent_scale=0.5,
+    n_draws=4096,
+    sequence_output=True,
+    noise=0.0,
+    random_state=None,
+):
+    """Sequences labelled by a random system of the class ``F_{nu_w, nu_u}``.
+
+    The targets come from a dynamical system that the paper's convergence
+    theorems cover, with a known complexity ``(nu_w, nu_u)``: by Remark 4 a
+    network trained by projected gradient descent with radii
+    ``rho_w >= nu_w`` and ``rho_u >= nu_u`` can reach it. The system is eq. 8
+    of Cayci & Eryilmaz with randomized bounded transport maps, evaluated by
+    Monte Carlo; see :class:`RKHSTeacher` for the formulas.
+
+    Parameters
+    ----------
+    n_samples : int, default=200
+        Number of sequences.
+    n_timesteps : int, default=20
+        Sequence length T.
+    n_features : int, default=3
+        Features per step d.
+    nu_w : float, default=1.0
+        Bound on ``|v_w|``, the recurrent-weight transport map (>= 0).
+    nu_u : float, default=1.0
+        Bound on ``||v_u||_2``, the input-weight transport map (>= 0).
+    activation : {"tanh", "logistic", "gaussian"}, default="tanh"
+        Activation of the random neurons.
+    recurrent_scale : float, default=0.5
+        The paper's ``alpha``: recurrent weights of the draws are
+        ``+alpha`` or ``-alpha``. ``alpha * sigma1 < 1`` is the short-memory
+        regime (Remark 5).
+    n_draws : int, default=4096
+        Monte Carlo draws of ``(w0, u0)``, an even number; the teacher is the
+        linearization of a symmetric network of width ``2 * n_draws``.
+    sequence_output : bool, default=True
+        If True, ``y`` has one target per step; otherwise only the last
+        step's output is returned.
+    noise : float, default=0.0
+        Standard deviation of Gaussian noise added to ``y``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the transport maps, the draws, the inputs and the noise, in
+        that order: the teacher does not depend on ``n_samples`` or
+        ``n_timesteps``, so two calls with the same seed and ``n_features``
+        label their data with the same system.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_timesteps, n_features)
+        Inputs. Each step has a uniformly random direction and a norm drawn
+        uniformly from [0, 1), so ``max_t ||X_t||_2 <= 1``.
+    y : ndarray of shape (n_samples, n_timesteps) or (n_samples,)
+        Targets; ``y[:, t]`` is the output after reading ``X[:, :t + 1]``.
+    info : Bunch
+        ``teacher`` (the :class:`RKHSTeacher`, callable on new inputs),
+        ``nu_w``, ``nu_u``, ``transport_w`` and ``transport_u`` (the maps,
+        as callables), ``activation``, ``recurrent_scale``, ``n_draws``,
+        ``output_bound`` (Proposition 6's ``ymax`` for this T; noise-free
+        targets never exceed it), ``max_transport_w`` and
+        ``max_transport_u`` (the largest ``|v_w|`` and ``||v_u||`` over the
+        draws), ``rkhs_norm_bound`` (``sqrt(nu_w**2 + nu_u**2)``, a bound on
+        the RKHS norm of every ``F_t``) and ``noise``.
+
+    Notes
+    -----
+    The draws are stratified to reduce Monte Carlo noise: input weights come
+    in antithetic pairs ``u0, -u0`` sharing one recurrent weight, and the
+    recurrent weights alternate between ``+alpha`` and ``-alpha`` (exactly
+    balanced when ``n_draws`` is a multiple of 4). Each draw is still
+    distributed as in Definition 1, so the average is an unbiased estimate of
+    eq. 8. For an odd activation (``tanh``) the ``v_w`` term of eq. 8
+    vanishes in expectation because ``v_w`` depends on ``w0`` only and
+    ``dh_t/dw0`` is odd in ``u0``; the antithetic pairs make it vanish
+    exactly, so for ``tanh`` the targets depend on ``nu_u`` only.
+
+    The Monte Carlo error of the targets shrinks like ``1 / sqrt(n_draws)``
+    (at the default 4096 draws, about 1% of the target's standard deviation
+    for ``tanh`` and ``logistic``, a few percent for ``gaussian``). Whatever
+    ``n_draws``, the targets are exactly the output of the linearized
+    network of width ``2 * n_draws`` at the parameters of Remark 4 (see
+    :meth:`RKHSTeacher.transported_network`), and they obey Proposition 6's
+    bound ``info.output_bound``.
+
+    Examples
+    --------
+    >>> from skrnn.datasets import make_rkhs_teacher
+    >>> X, y, info = make_rkhs_teacher(n_samples=5, n_timesteps=4, n_draws=64,
+    ...                                random_state=0)
+    >>> X.shape, y.shape, info.nu_u
+    ((5, 4, 3), (5, 4), 1.0)
+    """
+    n_samples = _check_int("n_samples", n_samples, 1)
+    n_timesteps = _check_int("n_timesteps", n_timesteps, 1)
+    n_features = _check_int("n_features", n_features, 1)
+    nu_w = _check_real("nu_w", nu_w, low=0.0)
+    nu_u = _check_real("nu_u", nu_u, low=0.0)
+    activation = _check_activation(activation)
+    recurrent_scale = _check_real("recurrent_scale", recurrent_scale, low=0.0)
+    n_draws = _check_int("n_draws", n_draws, 2)
+    if n_draws % 2:
+        raise ValueError(
+            f"n_draws must be even (the draws come in antithetic pairs), got {n_draws}."
+        )
+    if not isinstance(sequence_output, (bool, np.bool_)):
+        raise TypeError(f"sequence_output must be a bool, got {sequence_output!r}.")
+    noise = _check_real("noise", noise, low=0.0)
+    rng = check_random_state(random_state)
+
+    # 1. transport maps
+    sign_w = rng.choice([-1.0, 1.0], size=2)
+    transport_matrix = rng.standard_normal((n_features, n_features)) / np.sqrt(n_features)
+    transport_offset = rng.standard_normal(n_features)
+    # 2. draws: antithetic input weights, alternating recurrent signs
+    half = n_draws // 2
+    base = rng.standard_normal((half, n_features))
+    U0 = np.concatenate([base, -base], axis=0)
+    alternating = np.where(np.arange(half) % 2 == 0, 1.0, -1.0)
+    w0 = recurrent_scale * np.concatenate([alternating, alternating])
+    readout_signs = rng.choice([-1.0, 1.0], size=n_draws)
+    teacher = RKHSTeacher(
+        w0,
+        U0,
+        readout_signs,
+        sign_w,
+        transport_matrix,
+        transport_offset,
+        nu_w=nu_w,
+        nu_u=nu_u,
+        activation=activation,
+        recurrent_scale=recurrent_scale,
+    )
+    # 3. inputs and targets
+    X = _sample_unit_ball_steps(rng, n_samples, n_timesteps, n_features)
+    y = teacher(X)
+    if not sequence_output:
+        y = np.ascontiguousarray(y[:, -1])
+    # 4. noise
+    y = _add_noise(y, noise, rng)
+
+    info = Bunch(
+        teacher=teacher,
+        nu_w=nu_w,
+        nu_u=nu_u,
+        transport_w=teacher.transport_w,
+        transport_u=teacher.transport_u,
+        activation=activation,
+        recurrent_scale=recurrent_scale,
+        n_draws=n_draws,
+        output_bound=teacher.output_bound_for(n_timesteps),
+        max_transport_w=float(np.max(np.abs(teacher.transport_w(w0)))),
+        max_transport_u=float(np.max(np.linalg.norm(teacher.transport_u(U0), axis=1))),
+        rkhs_norm_bound=float(np.hypot(nu_w, nu_u)),
+        noise=noise,
+    )
+    return X, y, info
+
+
+# ---------------------------------------------------------------------------
+# NARMA
+# ---------------------------------------------------------------------------
+
+
+def _narma_response(u, order):
+    """NARMA outputs (n, T) for inputs ``u`` (n, T); zero initial history."""
+    n_samples, n_timesteps = u.shape
+    y = np.zeros((n_samples, n_timesteps))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(n_timesteps):
+            if t > 0:
+                previous = y[:, t - 1]
+                window = y[:, max(0, t - order) : t].sum(axis=1)
+                y[:, t] = 0.3 * previous + 0.05 * previous * window
+            y[:, t] += 0.1
+            if t - order + 1 >= 0:
+                y[:, t] += 1.5 * u[:, t - order + 1] * u[:, t]
+    return y
+
+
+def _diverged(y):
+    with np.errstate(invalid="ignore"):
+        return ~np.all(np.abs(y) <= _NARMA_LIMIT, axis=1)
+
+
+def make_narma(
+    n_samples=200,
+    n_timesteps=100,
+    *,
+    order=10,
+    input_range=(0.0, 0.5),
+    noise=0.0,
+    random_state=None,
+):
+    """Input/output sequences of the NARMA system of a given order.
+
+    The nonlinear autoregressive moving-average system reads i.i.d. uniform
+    inputs ``u_t`` and produces
+
+        y_{t+1} = 0.3 y_t + 0.05 y_t sum_{i=0}^{order-1} y_{t-i}
+                  + 1.5 u_{t-order+1} u_t + 0.1,
+
+    with zero history before the first step (``y_s = 0`` for ``s <= 0`` and
+    ``u_s = 0`` for ``s < 0``). Its output depends on inputs ``order`` steps
+    back, a standard test of memory for recurrent models.
+
+    Parameters
+    ----------
+    n_samples : int, default=200
+        Number of sequences.
+    n_timesteps : int, default=100
+        Sequence length T.
+    order : int, default=10
+        Memory of the system (>= 1).
+    input_range : tuple of two floats, default=(0.0, 0.5)
+        Inputs are uniform on ``[low, high)``.
+    noise : float, default=0.0
+        Standard deviation of Gaussian noise added to ``y``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the inputs and the noise.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_timesteps, 1)
+        Inputs; ``X[j, t, 0]`` is ``u_t`` of sequence j.
+    y : ndarray of shape (n_samples, n_timesteps)
+        Outputs; ``y[j, t]`` is ``y_{t+1}``, computed from ``u_0 .. u_t``.
+
+    Raises
+    ------
+    ValueError
+        If, after redrawing, some sequences still diverge (see Notes).
+
+    Notes
+    -----
+    The recurrence is not stable for every input: with the default inputs,
+    order 10 diverges on roughly one sequence in a hundred over 2000 steps,
+    and orders of 15 and more diverge almost surely (the usual NARMA-20
+    variant wraps the update in a ``tanh``; it is not implemented here). A
+    sequence whose output leaves ``[-100, 100]`` or becomes non-finite is
+    treated as diverged, and its inputs are redrawn, up to 10 times. The
+    returned sequences are thus drawn conditionally on not diverging. If
+    sequences still diverge after that, a ValueError asks for a smaller
+    order, input range or length.
+
+    The inputs are not inside the unit ball in the sense of the theory only
+    when ``input_range`` leaves ``[-1, 1]``; with the defaults
+    ``max_t |X_t| < 0.5``.
+
+    Examples
+    --------
+    >>> from skrnn.datasets import make_narma
+    >>> X, y = make_narma(n_samples=3, n_timesteps=50, random_state=0)
+    >>> X.shape, y.shape
+    ((3, 50, 1), (3, 50))
+    """
+    n_samples = _check_int("n_samples", n_samples, 1)
+    n_timesteps = _check_int("n_timesteps", n_timesteps, 1)
+    order = _check_int("order", order, 1)
+    try:
+        low, high = input_range
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"input_range must be a pair (low, high), got {input_range!r}."
+        ) from None
+    low = _check_real("input_range[0]", low)
+    high = _check_real("input_range[1]", high)
+    if not low < high:
+        raise ValueError(f"input_range must satisfy low < high, got {input_range!r}.")
+    noise = _check_real("noise", noise, low=0.0)
+    rng = check_random_state(random_state)
+
+    u = rng.uniform(low, high, size=(n_samples, n_timesteps))
+    y = _narma_response(u, order)
+    bad = np.flatnonzero(_diverged(y))
+    for _ in range(_NARMA_MAX_REDRAWS):
+        if bad.size == 0:
+            break
+        u[bad] = rng.uniform(low, high, size=(bad.size, n_timesteps))
+        y[bad] = _narma_response(u[bad], order)
+        bad = bad[_diverged(y[bad])]
+    if bad.size:
+        raise ValueError(
+            f"The NARMA-{order} recurrence diverged on {bad.size} of {n_samples} "
+            f"sequences even after redrawing their inputs {_NARMA_MAX_REDRAWS} times. "
+            "Use a smaller order (10 is the usual choice), a narrower input_range "
+            "(the usual one is (0.0, 0.5)) or shorter sequences."
+        )
+    y = _add_noise(y, noise, rng)
+    return np.ascontiguousarray(u[:, :, np.newaxis]), y
+
+
+# ---------------------------------------------------------------------------
+# linear fading memory
+# ---------------------------------------------------------------------------
+
+
+def _linear_memory_response(X, coef, decay):
+    """Exponential moving average of ``X @ coef`` (n, T)."""
+    drive = (1.0 - decay) * (X @ coef)
+    y = np.empty_like(drive)
+    state = np.zeros(X.shape[0])
+    for t in range(X.shape[1]):
+        state = decay * state + drive[:, t]
+        y[:, t] = state
+    return y
+
+
+def make_linear_memory(
+    n_samples=200,
+    n_timesteps=50,
+    n_features=1,
+    *,
+    decay=0.5,
+    noise=0.0,
+    return_coef=False,
+    random_state=None,
+):
+    """Sequences labelled by a linear filter with a fading memory.
+
+    The target is the exponential moving average of a fixed projection of
+    the inputs,
+
+        y_t = decay * y_{t-1} + (1 - decay) * a . X_t,    y_{-1} = 0,
+
+    i.e. ``y_t = (1 - decay) * sum_{k=0}^{t} decay^k a . X_{t-k}``, with ``a``
+    a random unit vector. The memory lasts about ``1 / (1 - decay)`` steps:
+    a simple, noise-free system on which the short- and long-memory regimes
+    can be compared.
+
+    Parameters
+    ----------
+    n_samples : int, default=200
+        Number of sequences.
+    n_timesteps : int, default=50
+        Sequence length T.
+    n_features : int, default=1
+        Features per step d.
+    decay : float, default=0.5
+        Forgetting factor in [0, 1).
+    noise : float, default=0.0
+        Standard deviation of Gaussian noise added to ``y``.
+    return_coef : bool, default=False
+        If True, also return the projection ``a``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of ``a``, the inputs and the noise.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_timesteps, n_features)
+        Inputs, drawn as in :func:`make_rkhs_teacher` (``||X_t||_2 <= 1``).
+    y : ndarray of shape (n_samples, n_timesteps)
+        Targets; ``|y| <= 1`` before noise.
+    coef : ndarray of shape (n_features,)
+        The unit vector ``a``; only if ``return_coef`` is True.
+
+    Examples
+    --------
+    >>> from skrnn.datasets import make_linear_memory
+    >>> X, y = make_linear_memory(n_samples=4, n_timesteps=10, decay=0.9,
+    ...                           random_state=0)
+    >>> X.shape, y.shape
+    ((4, 10, 1), (4, 10))
+    """
+    n_samples = _check_int("n_samples", n_samples, 1)
+    n_timesteps = _check_int("n_timesteps", n_timesteps, 1)
+    n_features = _check_int("n_features", n_features, 1)
+    decay = _check_real("decay", decay, low=0.0, high=1.0, high_open=True)
+    noise = _check_real("noise", noise, low=0.0)
+    if not isinstance(return_coef, (bool, np.bool_)):
+        raise TypeError(f"return_coef must be a bool, got {return_coef!r}.")
+    rng = check_random_state(random_state)
+
+    coef = rng.standard_normal(n_features)
+    coef /= np.linalg.norm(coef)
+    X = _sample_unit_ball_steps(rng, n_samples, n_timesteps, n_features)
+    y = _add_noise(_linear_memory_response(X, coef, decay), noise, rng)
+    if return_coef:
+        return X, y, coef
+    return X, y
