@@ -448,7 +448,7 @@ def make_rkhs_teacher(
 
     The Monte Carlo error of the targets shrinks like ``1 / sqrt(n_draws)``
     (at the default 4096 draws, about 1% of the target's standard deviation
-    for ``tanh`` and ``logistic``, a few percent for ``gaussian``). Whatever
+    for ``tanh`` and ``logistic``, under 10% for ``gaussian``). Whatever
     ``n_draws``, the targets are exactly the output of the linearized
     network of width ``2 * n_draws`` at the parameters of Remark 4 (see
     :meth:`RKHSTeacher.transported_network`), and they obey Proposition 6's

@@ -302,8 +302,10 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
                 sum_w += w
                 sum_UT += UT
                 n_averaged += 1
-            w -= eta * grad_w
-            UT -= eta * grad_UT
+            with np.errstate(over="ignore", invalid="ignore"):
+                # an overflowing step shows up as a non-finite risk next iteration
+                w -= eta * grad_w
+                UT -= eta * grad_UT
             if projected:
                 project(w, UT, w_init, UT_init, radius_w, radius_u)
 
@@ -359,11 +361,16 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
             n_samples=n_samples,
             n_features=n_features,
             delta=self.delta,
-            n_iter=self.max_iter,
+            n_iter=max(self.max_iter, 1),
             learning_rate=self.learning_rate_,
             iterate=self.iterate,
             max_input_norm=max_step_norm(X),
         )
+        if self.max_iter == 0:
+            # no step taken: the theorems say nothing beyond the initial risk
+            self.theoretical_bound_ = math.inf
+            self.bound_details_["n_iter"] = 0
+            self.bound_details_["note"] = "max_iter=0: no gradient step, no guarantee"
         self.memory_regime_ = self.bound_details_["regime"]
 
     def _outputs(self, X):

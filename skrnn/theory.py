@@ -711,6 +711,9 @@ def _theorem2_at(eps, sigmas, alpha, nu_w, nu_u, T, n, d, delta):
 
 _TAU_FACTOR = _sq(_SQRT2 + 1.0)
 
+#: golden-section ratio, for locating narrow admissible intervals
+_GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
+
 
 def _theorem2_holds(eps, consts, nu2, m, eta, tau):
     """The three conditions of Theorem 2, in division-free form."""
@@ -718,6 +721,21 @@ def _theorem2_holds(eps, consts, nu2, m, eta, tau):
         eta * consts["step_denominator"] <= eps
         and consts["width_numerator"] <= 2.0 * eps * m
         and nu2 <= _TAU_FACTOR * eta * eps * tau
+    )
+
+
+def _log(x):
+    if x == 0:
+        return -math.inf
+    return math.log(x)
+
+
+def _theorem2_margin(eps, consts, nu2, m, eta, tau):
+    """Smallest log-margin of the three conditions (>= 0 iff all hold, up to rounding)."""
+    return min(
+        _log(eps) - _log(eta * consts["step_denominator"]),
+        _log(2.0 * eps * m) - _log(consts["width_numerator"]),
+        _log(_TAU_FACTOR * eta * eps * tau) - _log(nu2),
     )
 
 
@@ -737,46 +755,92 @@ def _theorem2_search(sigmas, alpha, nu_w, nu_u, T, n, d, delta, m, eta, tau):
     """Smallest ``eps`` meeting Theorem 2's conditions for a finished run.
 
     Returns ``(eps_star, eps_below, consts)``: ``eps_star`` meets all three
-    conditions, ``eps_below`` (within a relative ``1e-13``) does not, or is
-    None when ``eps_star`` is the first candidate examined.
+    conditions and ``eps_below`` (within a relative ``1e-13`` of it) does
+    not; ``eps_below`` is None when ``eps_star`` is the first point examined:
+    the floor set by the iteration condition (nothing below it qualifies) or,
+    when that floor is below ``1e-16``, the bottom of the grid. ``(inf, None, None)``
+    when nothing is found.
+
+    The iteration condition is monotone and gives a floor; from there a log
+    grid is walked upwards. Since the step-size condition can bound ``eps``
+    from above (``alpha_target`` grows with ``eps``) while the width and
+    iteration conditions bound it from below, the admissible set can be an
+    interval narrower than the grid spacing: at every grid-local maximum of
+    the smallest log-margin the margin is maximized by golden-section search
+    before moving on. The first admissible point found is then pushed down
+    by bisection against the infeasible point to its left.
     """
     nu2 = _sq(nu_w) + _sq(nu_u)
 
-    def holds(eps):
+    def evaluate(eps):
         consts = _theorem2_at(eps, sigmas, alpha, nu_w, nu_u, T, n, d, delta)
-        return _theorem2_holds(eps, consts, nu2, m, eta, tau), consts
+        ok = _theorem2_holds(eps, consts, nu2, m, eta, tau)
+        return ok, _theorem2_margin(eps, consts, nu2, m, eta, tau), consts
 
-    # The iteration condition alone gives eps >= nu2 / ((sqrt2+1)^2 eta tau);
-    # start there, then walk up the log grid (no monotonicity is assumed: the
-    # first feasible point wins).
+    def refine(lo, hi, consts):
+        """Bisect (in log scale) keeping ``lo`` infeasible and ``hi`` feasible."""
+        for _ in range(200):
+            if hi <= lo * (1.0 + 1e-13):
+                break
+            mid = math.sqrt(lo) * math.sqrt(hi)
+            if not lo < mid < hi:
+                break
+            ok, _, mid_consts = evaluate(mid)
+            if ok:
+                hi, consts = mid, mid_consts
+            else:
+                lo = mid
+        return hi, lo, consts
+
+    def maximize(lo, hi):
+        """Golden-section search of the margin on ``[lo, hi]``; a feasible point or None."""
+        a, b = math.log(lo), math.log(hi)
+        x1 = b - _GOLDEN * (b - a)
+        x2 = a + _GOLDEN * (b - a)
+        ok1, f1, c1 = evaluate(math.exp(x1))
+        if ok1:
+            return math.exp(x1), c1
+        ok2, f2, c2 = evaluate(math.exp(x2))
+        if ok2:
+            return math.exp(x2), c2
+        for _ in range(80):
+            if f1 >= f2:
+                b, x2, f2 = x2, x1, f1
+                x1 = b - _GOLDEN * (b - a)
+                ok1, f1, c1 = evaluate(math.exp(x1))
+                if ok1:
+                    return math.exp(x1), c1
+            else:
+                a, x1, f1 = x1, x2, f2
+                x2 = a + _GOLDEN * (b - a)
+                ok2, f2, c2 = evaluate(math.exp(x2))
+                if ok2:
+                    return math.exp(x2), c2
+        return None
+
     eps_floor = nu2 / (_TAU_FACTOR * eta * tau)
-    candidates = [e for e in _EPS_GRID if e > eps_floor]
+    grid = [e for e in _EPS_GRID if e > eps_floor]
     if eps_floor > 0:
-        candidates.insert(0, eps_floor)
-    previous = None
-    for eps in candidates:
-        ok, consts = holds(eps)
+        grid.insert(0, eps_floor)
+    results = [None] * len(grid)
+
+    def at(k):
+        if results[k] is None:
+            results[k] = evaluate(grid[k])
+        return results[k]
+
+    for k in range(len(grid)):
+        ok, margin, consts = at(k)
         if ok:
-            break
-        previous = eps
-    else:
-        return math.inf, None, None
-    if previous is None:
-        return eps, None, consts
-    # refine between the last infeasible and the first feasible grid point
-    lo, hi = previous, eps
-    for _ in range(200):
-        if hi <= lo * (1.0 + 1e-13):
-            break
-        mid = math.sqrt(lo) * math.sqrt(hi)
-        if not lo < mid < hi:
-            break
-        ok, mid_consts = holds(mid)
-        if ok:
-            hi, consts = mid, mid_consts
-        else:
-            lo = mid
-    return hi, lo, consts
+            if k == 0:  # the floor itself, or the bottom of the grid
+                return grid[0], None, consts
+            return refine(grid[k - 1], grid[k], consts)
+        if 0 < k < len(grid) - 1 and margin > -math.inf:
+            if margin >= at(k - 1)[1] and margin >= at(k + 1)[1]:
+                found = maximize(grid[k - 1], grid[k + 1])
+                if found is not None:
+                    return refine(grid[k - 1], found[0], found[1])
+    return math.inf, None, None
 
 
 def theorem2_certified_risk(
@@ -868,6 +932,8 @@ def theorem2_requirements(
     nu2 = _sq(nu_w) + _sq(nu_u)
     denominator = consts["step_denominator"]
     eta = math.inf if denominator == 0 else eps / denominator
+    while eta * denominator > eps:  # rounding: keep the condition exact
+        eta = math.nextafter(eta, 0.0)
 
     width = _ceil(consts["width_numerator"] / (2.0 * eps))
     if not math.isinf(width):
