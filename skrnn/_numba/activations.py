@@ -6,33 +6,39 @@ neuron or Monte Carlo draw index) and writes ``sigma(z)`` and
 outside the loop, so each loop body is branch-free and can be vectorized.
 
 The scalar ``math.tanh`` / ``math.exp`` are calls into libm that LLVM
-cannot vectorize (and no vector math library is available to Numba), so
-the exponential is written out by hand from arithmetic that vectorizes:
+cannot vectorize (and Numba has no vector math library to call instead), so
+the exponential is written out from arithmetic that vectorizes:
 
-* Cody-Waite range reduction ``x = k ln2 + r`` with ``|r| <= ln2/2``; the
-  constant ln2 is split in a high part with 32 significant bits (so that
-  ``k * LN2_HI`` is exact) and a low part.
-* ``expm1(r) = r + r^2 q(r)`` with a degree-10 near-minimax polynomial ``q``
-  (relative error below 1e-18 on the reduced interval).
-* ``2^k`` built from its bit pattern (``(k + 1023) << 52``), in two factors
-  so that subnormal results come out right.
+* Cody-Waite range reduction ``x = k ln2 + r``, ``|r| <= ln2/2``: ln 2 is
+  split in a high part with 32 significant bits (``k * _LN2_HI`` and the
+  first subtraction are exact) and a low part; ``r`` is kept as a
+  double-double ``rh + rl``.
+* ``expm1(r) = r + r^2 q(r)`` with a degree-10 near-minimax polynomial
+  ``q`` (relative error below 1e-18 on the reduced interval), again kept as
+  a double-double ``ph + pl``.
+* ``2^k`` assembled from its bit pattern, in two normal factors so that
+  subnormal results come out right.
 
 Only arguments ``x <= 0`` are needed: tanh uses ``expm1(-2|z|)``, the
-logistic ``exp(-|z|)`` and the Gaussian ``exp(-z^2/2)``. Values agree with
-NumPy's to a couple of units in the last place; NaN propagates and
+logistic ``exp(-|z|)`` and the Gaussian ``exp(-z^2/2)``. The final ratio of
+tanh and of the logistic is a double-double division corrected with an
+exact remainder, so that the values are within about half a unit in the
+last place of the exact ones (about one unit of NumPy's). NaN propagates;
 infinities give the limits.
 
-The kernels are compiled with the ``contract`` flag only (fused
-multiply-add), never ``reassoc`` or ``arcp``: reassociation would fold the
-two-step Cody-Waite reduction back into one inexact product, and
-reciprocal approximation would cost accuracy. For that reason
-``activate_row`` is a separately compiled function rather than inlined in
-its callers (inlined code would take the callers' fast-math flags); the
+Floating-point rules: the kernels are compiled without fast-math flags and
+call fused multiply-add explicitly (``llvm.fma``; a single instruction on
+x86-64 since Haswell and on every ARM64). Reassociation would fold the
+two-step reductions back into inexact one-step ones. For that reason
+``activate_row`` is compiled on its own rather than inlined into its
+callers, which may use fast-math flags (inlined code would take them); the
 call costs a few nanoseconds per row.
 """
 
 import numba
 import numpy as np
+from numba import types
+from numba.extending import intrinsic
 
 from . import CACHE
 
@@ -42,21 +48,36 @@ GAUSSIAN = 2
 
 ACTIVATION_CODES = {"tanh": TANH, "logistic": LOGISTIC, "gaussian": GAUSSIAN}
 
-# Compiler settings of this module: see the module docstring.
-_strict_jit = numba.njit(
-    cache=CACHE, fastmath={"contract"}, error_model="numpy", inline="never"
-)
+# Strict IEEE arithmetic, see the module docstring.
+_strict_jit = numba.njit(cache=CACHE, error_model="numpy", inline="never")
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """``a * b + c`` with a single rounding."""
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        return builder.fma(*args)
+
+    return sig, codegen
+
 
 _INV_LN2 = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01  # 0x1.62e42fee00000p-1, 32 significant bits
-_LN2_LO = 1.90821492927058770002e-10  # ln 2 - _LN2_HI
-# exp(x) is below half the smallest subnormal for x < -745.14; clamping there
-# keeps the exponent arithmetic in range without changing any result.
+_LN2_LO = 1.90821492927058770002e-10  # ln 2 - _LN2_HI, rounded
+# exp(x) is below half the smallest subnormal for x < -745.14: clamping at
+# -746 changes no result and keeps the exponent arithmetic in range.
 _X_MIN = -746.0
 _K_MIN = -1077.0
+# 1.5 * 2^52: adding it to an integral double puts the integer in the low
+# bits of the significand (exact for |k| < 2^51).
+_ROUNDER = 6755399441055744.0
+_ROUNDER_BITS = 0x4338000000000000
+_NORMAL_MIN_EXPONENT = -1022.0
 
-# q(r) = (expm1(r) - r) / r^2 on |r| <= ln2/2, Chebyshev fit (mpmath), highest
-# degree first.
+# q(r) = (expm1(r) - r) / r^2 on |r| <= ln2/2: Chebyshev fit computed with
+# mpmath, coefficients rounded to double, highest degree first.
 _Q10 = 2.0914717341716378e-09
 _Q9 = 2.5105259538448494e-08
 _Q8 = 2.755727357010214e-07
@@ -71,37 +92,64 @@ _Q0 = 0.5
 
 
 @numba.njit(inline="always")
-def _exp_parts(x):
-    """For ``x <= 0`` (or NaN): ``(s, p)`` with ``exp(x) = s * (1 + p)``, ``s = 2^k``, ``p = expm1(r)``.
+def _pow2(kf):
+    """``2^k`` for an integral double ``kf`` in [-1022, 1023]."""
+    k = np.float64(kf + _ROUNDER).view(np.int64) - _ROUNDER_BITS
+    return np.int64((k + 1023) << 52).view(np.float64)
 
-    Then ``exp(x) = s + s * p`` and ``expm1(x) = (s - 1) + s * p``, each with
-    a single rounding when the compiler fuses the multiply-add.
+
+@numba.njit(inline="always")
+def _exp_parts(x):
+    """``(s, ph, pl)`` with ``exp(x) = s (1 + ph + pl)``, for ``x <= 0`` or NaN.
+
+    ``s = 2^k`` and ``ph + pl = expm1(r)`` (a double-double with
+    ``|pl| <= ulp(ph)``), ``|ph| < 0.42``.
     """
     # "x < min" is False for NaN, so NaN is kept and flows into r.
     x = _X_MIN if x < _X_MIN else x
     kf = np.floor(x * _INV_LN2 + 0.5)
-    # ... and "kf > min" is False for NaN: the exponent stays a valid integer.
+    # "kf > min" is False for NaN: the exponent stays a valid integer.
     kf = kf if kf > _K_MIN else _K_MIN
-    r = (x - kf * _LN2_HI) - kf * _LN2_LO
+    r1 = _fma(-kf, _LN2_HI, x)  # exact
+    rh = _fma(-kf, _LN2_LO, r1)
+    rl = _fma(-kf, _LN2_LO, r1 - rh)  # r1 - rh is exact
     q = _Q10
-    q = q * r + _Q9
-    q = q * r + _Q8
-    q = q * r + _Q7
-    q = q * r + _Q6
-    q = q * r + _Q5
-    q = q * r + _Q4
-    q = q * r + _Q3
-    q = q * r + _Q2
-    q = q * r + _Q1
-    q = q * r + _Q0
-    p = r + (r * r) * q
-    # 2^k = 2^k1 * 2^k2 with both factors normal numbers: k1 = max(k, -1022).
-    k = np.int64(kf)
-    k1 = k if k > -1022 else np.int64(-1022)
-    k2 = k - k1
-    s1 = np.int64((k1 + 1023) << 52).view(np.float64)
-    s2 = np.int64((k2 + 1023) << 52).view(np.float64)
-    return s1 * s2, p
+    q = _fma(q, rh, _Q9)
+    q = _fma(q, rh, _Q8)
+    q = _fma(q, rh, _Q7)
+    q = _fma(q, rh, _Q6)
+    q = _fma(q, rh, _Q5)
+    q = _fma(q, rh, _Q4)
+    q = _fma(q, rh, _Q3)
+    q = _fma(q, rh, _Q2)
+    q = _fma(q, rh, _Q1)
+    q = _fma(q, rh, _Q0)
+    # expm1(rh + rl) = rh + rh^2 q(rh) + rl (1 + rh) + O(rl^2)
+    t = _fma(rh * rh, q, _fma(rl, rh, rl))
+    ph = rh + t
+    pl = (rh - ph) + t  # |t| < |rh|: exact rounding error of ph
+    # 2^k = 2^k1 * 2^k2 with both factors normal: k1 = max(k, -1022).
+    k1 = kf if kf > _NORMAL_MIN_EXPONENT else _NORMAL_MIN_EXPONENT
+    s = _pow2(k1) * _pow2(kf - k1)
+    return s, ph, pl
+
+
+@numba.njit(inline="always")
+def _exp_dd(s, ph, pl):
+    """``exp(x) = s (1 + ph + pl)`` as a double-double ``eh + el``."""
+    sph = s * ph
+    eh = s + sph
+    el = ((s - eh) + sph) + s * pl
+    return eh, el
+
+
+@numba.njit(inline="always")
+def _divide_dd(nh, nl, dh, dl):
+    """``(nh + nl) / (dh + dl)`` rounded once, and ``1 / dh`` (for ``dh`` in [1, 2])."""
+    inverse = 1.0 / dh
+    quotient = nh * inverse
+    remainder = _fma(-quotient, dh, nh)  # exact
+    return _fma((remainder + nl) - quotient * dl, inverse, quotient), inverse
 
 
 @_strict_jit
@@ -113,30 +161,40 @@ def activate_row(code, z, out_value, out_derivative):
         # 1 - tanh^2 = 4 exp(-2|z|) / (2 + E)^2 (no cancellation for large |z|).
         for i in range(size):
             zi = z[i]
-            s, p = _exp_parts(-2.0 * abs(zi))
-            em1 = (s - 1.0) + s * p
-            big = 2.0 + em1
-            value = -em1 / big
+            s, ph, pl = _exp_parts(-2.0 * abs(zi))
+            # E = (s - 1) + s ph + s pl; |s - 1| >= |s ph| unless s = 1
+            a = s - 1.0
+            b = s * ph
+            eh = a + b
+            el = (b - (eh - a)) + s * pl
+            dh = 2.0 + eh
+            dl = (eh - (dh - 2.0)) + el
+            value, inverse = _divide_dd(-eh, -el, dh, dl)
             out_value[i] = np.copysign(value, zi)
-            out_derivative[i] = 4.0 * (s + s * p) / (big * big)
+            out_derivative[i] = (4.0 * _fma(s, ph, s)) * inverse * inverse
     elif code == LOGISTIC:
-        # e = exp(-|z|): sigma(z) = 1/(1+e) for z >= 0, e/(1+e) otherwise;
-        # sigma' = sigma(z) sigma(-z), with 1 - sigma(z) = e sigma(z) for z >= 0.
+        # e = exp(-|z|): sigma(z) = 1/(1+e) for z >= 0, e/(1+e) otherwise, and
+        # sigma'(z) = e / (1+e)^2.
         for i in range(size):
             zi = z[i]
-            s, p = _exp_parts(-abs(zi))
-            e = s + s * p
+            s, ph, pl = _exp_parts(-abs(zi))
+            eh, el = _exp_dd(s, ph, pl)
+            dh = 1.0 + eh
+            dl = ((1.0 - dh) + eh) + el
             positive = zi >= 0.0
-            value = (1.0 if positive else e) / (1.0 + e)
+            nh = 1.0 if positive else eh
+            nl = 0.0 if positive else el
+            value, inverse = _divide_dd(nh, nl, dh, dl)
             out_value[i] = value
-            out_derivative[i] = value * (e * value if positive else 1.0 - value)
+            out_derivative[i] = eh * inverse * inverse
     else:
         for i in range(size):
             zi = z[i]
-            # z * z rounded first, as in NumPy's exp(-z*z/2); overflows to inf -> 0.
+            # z * z rounded first, as in NumPy's exp(-z*z/2); overflow -> inf -> 0.
             square = zi * zi
-            s, p = _exp_parts(-0.5 * square)
-            value = s + s * p
+            s, ph, pl = _exp_parts(-0.5 * square)
+            eh, el = _exp_dd(s, ph, pl)
+            value = eh + el
             out_value[i] = value
             # value == 0 where z is large or infinite: avoid inf * 0 = NaN.
             out_derivative[i] = 0.0 if value == 0.0 else -zi * value

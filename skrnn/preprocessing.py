@@ -1,0 +1,177 @@
+"""Sequence-aware preprocessing.
+
+The bounds of Cayci & Eryilmaz hold for inputs with ``max_t ||X_t||_2 <= 1``
+(every step in the unit ball). skrnn's estimators never rescale their input
+silently; :class:`SequenceMaxNormScaler` is the pipeline step that does it.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import max_step_norm, validate_sequences
+
+__all__ = ["SequenceMaxNormScaler"]
+
+
+class SequenceMaxNormScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Scale sequences so that every step has Euclidean norm at most ``max_norm``.
+
+    One positive factor is learned for the whole data set: the largest norm
+    of a single step, ``max_{j, t} ||X[j, t]||_2``, over all training
+    sequences and steps. Dividing by it (and multiplying by ``max_norm``)
+    puts every training step in the ball of radius ``max_norm``; with the
+    default ``max_norm=1`` this is the input condition of the theory. Since
+    the factor is shared by all steps and features, directions and relative
+    sizes of the steps are kept, and a model of the scaled data is a model of
+    the original data.
+
+    Parameters
+    ----------
+    max_norm : float, default=1.0
+        Radius of the ball the training steps are mapped into (> 0).
+    clip : bool, default=False
+        New data at ``transform`` time can have steps longer than any seen
+        in ``fit``; after scaling they lie outside the ball. If True, such
+        steps are shrunk radially onto the sphere of radius ``max_norm``, so
+        that the theory's assumption also holds on new data (the direction is
+        kept, the length is not, so ``inverse_transform`` cannot undo it).
+        If False, they are only scaled.
+
+    Attributes
+    ----------
+    scale_ : float
+        The divisor, ``max_step_norm_ / max_norm``; 1.0 when every training
+        step is zero.
+    max_step_norm_ : float
+        ``max_{j, t} ||X[j, t]||_2`` over the training data.
+    n_features_in_ : int
+        For 3-D input ``(n_samples, n_timesteps, n_features)``, the number of
+        features per step; sequences of any length are accepted afterwards.
+        For 2-D input ``(n_samples, n_timesteps)``, read as univariate
+        sequences, the number of columns (the sequence length), which
+        ``transform`` then enforces, as in every scikit-learn estimator.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, for 2-D input with string column names only.
+
+    See Also
+    --------
+    sklearn.preprocessing.MaxAbsScaler : Per-feature scaling of tabular data.
+
+    Notes
+    -----
+    For 2-D input each step is a scalar, so the factor is the largest
+    absolute value in the training data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn.preprocessing import SequenceMaxNormScaler
+    >>> X = np.array([[[3.0, 4.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, -2.0]]])
+    >>> scaler = SequenceMaxNormScaler().fit(X)
+    >>> scaler.scale_
+    5.0
+    >>> np.linalg.norm(scaler.transform(X), axis=2)
+    array([[1. , 0.2],
+           [0.2, 0.4]])
+    """
+
+    def __init__(self, max_norm=1.0, clip=False):
+        self.max_norm = max_norm
+        self.clip = clip
+
+    def _check_params(self):
+        max_norm = self.max_norm
+        if isinstance(max_norm, (bool, np.bool_)) or not isinstance(max_norm, numbers.Real):
+            raise TypeError(
+                f"max_norm must be a positive real number, got {max_norm!r} of type "
+                f"{type(max_norm).__name__}."
+            )
+        if not (np.isfinite(max_norm) and max_norm > 0):
+            raise ValueError(f"max_norm must be a positive finite number, got {max_norm}.")
+        if not isinstance(self.clip, (bool, np.bool_)):
+            raise TypeError(f"clip must be a bool, got {self.clip!r}.")
+
+    def fit(self, X, y=None):
+        """Learn the largest step norm of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Training sequences; 2-D input holds univariate sequences.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SequenceMaxNormScaler
+            The fitted scaler.
+        """
+        self._check_params()
+        X = validate_sequences(self, X, reset=True)
+        self.max_step_norm_ = max_step_norm(X)
+        if self.max_step_norm_ > 0.0:
+            self.scale_ = self.max_step_norm_ / float(self.max_norm)
+        else:
+            self.scale_ = 1.0
+        return self
+
+    def _output(self, X):
+        return X[:, :, 0] if self._input_ndim == 2 else X
+
+    def transform(self, X):
+        """Divide the sequences by ``scale_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Sequences, with the same number of dimensions as in ``fit``.
+
+        Returns
+        -------
+        X_scaled : ndarray of the same shape as ``X``
+            The scaled sequences (float64). With ``clip=True`` no step has
+            norm above ``max_norm``.
+        """
+        check_is_fitted(self)
+        X = validate_sequences(self, X, reset=False)
+        X = X / self.scale_
+        if self.clip:
+            norms = np.sqrt(np.einsum("ntd,ntd->nt", X, X))[:, :, np.newaxis]
+            outside = norms > self.max_norm
+            if np.any(outside):
+                factor = np.where(outside, self.max_norm / np.where(outside, norms, 1.0), 1.0)
+                X *= factor
+                # rounding can leave a step a hair outside the sphere
+                norms = np.sqrt(np.einsum("ntd,ntd->nt", X, X))[:, :, np.newaxis]
+                X /= np.maximum(norms / self.max_norm, 1.0)
+        return self._output(X)
+
+    def inverse_transform(self, X):
+        """Multiply the sequences by ``scale_``, undoing :meth:`transform`.
+
+        Steps that ``clip=True`` shrank are not restored.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Scaled sequences.
+
+        Returns
+        -------
+        X_original : ndarray of the same shape as ``X``
+            The sequences in the original units (float64).
+        """
+        check_is_fitted(self)
+        X = validate_sequences(self, X, reset=False)
+        return self._output(X * self.scale_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
