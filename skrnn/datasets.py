@@ -119,8 +119,9 @@ def _sample_unit_ball_steps(rng, n_samples, n_timesteps, n_features):
     np.maximum(norms, np.finfo(np.float64).tiny, out=norms)
     radii = rng.uniform(0.0, 1.0, size=(n_samples, n_timesteps, 1))
     steps *= radii / norms
-    # Guard against rounding putting a step a hair outside the unit ball.
-    norms = np.linalg.norm(steps, axis=2, keepdims=True)
+    # Guard against rounding putting a step a hair outside the unit ball
+    # (norms computed as skrnn._validation.max_step_norm does).
+    norms = np.sqrt(np.einsum("ntd,ntd->nt", steps, steps))[:, :, np.newaxis]
     steps /= np.maximum(norms, 1.0)
     return steps
 

@@ -16,6 +16,29 @@ from ._validation import max_step_norm, validate_sequences
 __all__ = ["SequenceMaxNormScaler"]
 
 
+def _step_norms(X):
+    """Norms (n, T) of the steps of a (n, T, d) array, as ``max_step_norm`` computes them."""
+    return np.sqrt(np.einsum("ntd,ntd->nt", X, X))
+
+
+def _shrink_into_ball(X, radius):
+    """Shrink, in place, the steps of ``X`` longer than ``radius`` onto the sphere.
+
+    Directions are kept. Rounding can leave a shrunk step an ulp outside;
+    such steps are pulled in a little further until none is.
+    """
+    norms = _step_norms(X)
+    outside = norms > radius
+    for attempt in range(64):
+        if not np.any(outside):
+            return X
+        factor = (radius / norms[outside]) * (1.0 - attempt * np.finfo(np.float64).eps)
+        X[outside] *= factor[:, np.newaxis]
+        norms = _step_norms(X)
+        outside = norms > radius
+    raise RuntimeError("could not shrink the steps into the ball")  # pragma: no cover
+
+
 class SequenceMaxNormScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Scale sequences so that every step has Euclidean norm at most ``max_norm``.
 
@@ -113,8 +136,14 @@ class SequenceMaxNormScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
         self._check_params()
         X = validate_sequences(self, X, reset=True)
         self.max_step_norm_ = max_step_norm(X)
+        max_norm = float(self.max_norm)
         if self.max_step_norm_ > 0.0:
-            self.scale_ = self.max_step_norm_ / float(self.max_norm)
+            scale = self.max_step_norm_ / max_norm
+            # Rounding in the division can leave the longest training step an
+            # ulp above max_norm; the theory's check is strict, so nudge up.
+            while max_step_norm(X / scale) > max_norm:
+                scale = np.nextafter(scale, np.inf)
+            self.scale_ = float(scale)
         else:
             self.scale_ = 1.0
         return self
@@ -141,14 +170,7 @@ class SequenceMaxNormScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
         X = validate_sequences(self, X, reset=False)
         X = X / self.scale_
         if self.clip:
-            norms = np.sqrt(np.einsum("ntd,ntd->nt", X, X))[:, :, np.newaxis]
-            outside = norms > self.max_norm
-            if np.any(outside):
-                factor = np.where(outside, self.max_norm / np.where(outside, norms, 1.0), 1.0)
-                X *= factor
-                # rounding can leave a step a hair outside the sphere
-                norms = np.sqrt(np.einsum("ntd,ntd->nt", X, X))[:, :, np.newaxis]
-                X /= np.maximum(norms / self.max_norm, 1.0)
+            _shrink_into_ball(X, float(self.max_norm))
         return self._output(X)
 
     def inverse_transform(self, X):

@@ -739,7 +739,9 @@ def _theorem2_margin(eps, consts, nu2, m, eta, tau):
     )
 
 
-def _parse_plain(activation, recurrent_scale, nu_w, nu_u, n_timesteps, n_samples, n_features, delta):
+def _parse_plain(
+    activation, recurrent_scale, nu_w, nu_u, n_timesteps, n_samples, n_features, delta
+):
     sigmas = activation_constants(activation)
     alpha = _check_float("recurrent_scale", recurrent_scale)
     nu_w = 1.0 if nu_w is None else _check_float("nu_w", nu_w)
@@ -864,11 +866,16 @@ def theorem2_certified_risk(
     admissible ``eps`` is searched: from the floor set by the third
     condition up a log grid of 20 points per decade over ``[1e-16, 1e16]``,
     then by bisection between the last failing and the first admissible
-    grid point (to a relative ``1e-13``). The conditions are not assumed
-    monotone in ``eps`` (``alpha_target`` moves with it); an admissible
-    interval narrower than the grid spacing can be missed, which only makes
-    the reported value larger, never wrong. ``ymax`` keeps ``alpha`` (it
-    describes the target class, Prop. 6).
+    point (to a relative ``1e-13``). The conditions are not assumed monotone
+    in ``eps``: ``alpha_target`` grows with ``eps``, so the step-size
+    condition can bound ``eps`` from above while the other two bound it
+    from below, and the admissible set can be a sliver between two grid
+    points. At each grid-local maximum of the smallest (log) margin of the
+    three conditions the margin is therefore maximized by golden-section
+    search before the walk goes on. A sliver away from any such maximum
+    could still be missed; that only makes the reported value larger, never
+    wrong: the returned ``eps*`` always meets the three conditions. ``ymax``
+    keeps ``alpha`` (it describes the target class, Prop. 6).
 
     Parameters
     ----------

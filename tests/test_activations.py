@@ -174,13 +174,11 @@ def test_same_bits_from_a_fastmath_kernel_strided_rows_and_in_place(code):
         np.testing.assert_array_equal(V[j], value)
         np.testing.assert_array_equal(D[j], derivative)
     # a strided view (column of a C array) and an output aliasing the input
-    column = np.asfortranarray(Z)[:, 3]
     value = np.empty(Z.shape[0])
     derivative = np.empty(Z.shape[0])
     activate_row(code, Z[:, 3], value, derivative)
     np.testing.assert_array_equal(value, V[:, 3])
     np.testing.assert_array_equal(derivative, D[:, 3])
     in_place = Z[1].copy()
-    activate_row(code, in_place, in_place, derivative[:0].copy() if False else np.empty(Z.shape[1]))
+    activate_row(code, in_place, in_place, np.empty(Z.shape[1]))
     np.testing.assert_array_equal(in_place, V[1])
-    del column

@@ -3,6 +3,7 @@ import math
 import numpy as np
 import pytest
 
+from skrnn._validation import max_step_norm
 from skrnn.datasets import (
     RKHSTeacher,
     _linear_memory_response,
@@ -155,7 +156,7 @@ def test_teacher_inputs_in_unit_ball():
     X, _, _ = make_rkhs_teacher(n_samples=300, n_timesteps=30, n_features=4, n_draws=8,
                                 random_state=0)
     norms = np.linalg.norm(X, axis=2)
-    assert norms.max() <= 1.0
+    assert max_step_norm(X) <= 1.0 and norms.max() <= 1.0
     # norms are spread over [0, 1)
     assert norms.min() < 0.01 and norms.max() > 0.99
 

@@ -7,6 +7,7 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from skrnn._validation import max_step_norm
 from skrnn.preprocessing import SequenceMaxNormScaler
 
 
@@ -94,9 +95,25 @@ def test_test_data_may_exceed_max_norm_unless_clipped():
 
 
 def test_clip_guarantees_unit_ball_on_random_data(rng):
-    scaler = SequenceMaxNormScaler(clip=True).fit(rng.normal(size=(5, 5, 3)))
-    Xt = scaler.transform(rng.normal(size=(200, 30, 3)) * 10)
-    assert step_norms(Xt).max() <= 1.0
+    for d in [1, 3, 40]:
+        scaler = SequenceMaxNormScaler(clip=True).fit(rng.normal(size=(5, 5, d)))
+        X = rng.normal(size=(200, 30, d)) * 10
+        Xt = scaler.transform(X)
+        assert max_step_norm(Xt) <= 1.0
+        plain = scaler.set_params(clip=False).transform(X)
+        outside = step_norms(plain) > 1.0
+        assert outside.sum() > 100
+        np.testing.assert_allclose(step_norms(Xt)[outside], 1.0, rtol=1e-14)
+        np.testing.assert_array_equal(Xt[~outside], plain[~outside])
+
+
+@pytest.mark.parametrize("max_norm", [1.0, 0.3, 7.0])
+def test_training_data_inside_ball_exactly(rng, max_norm):
+    # the theory's check is strict: no training step may round above max_norm
+    for seed in range(30):
+        X = np.random.default_rng(seed).normal(size=(30, 10, 5)) * 3.7
+        scaler = SequenceMaxNormScaler(max_norm=max_norm).fit(X)
+        assert max_step_norm(scaler.transform(X)) <= max_norm
 
 
 def test_lists_and_pickle(rng):
