@@ -22,6 +22,8 @@ import numpy as np
 from scipy.special import expit
 from sklearn.utils import Bunch, check_random_state
 
+from .theory import activation_constants, mu0
+
 __all__ = [
     "RKHSTeacher",
     "make_linear_memory",
@@ -49,12 +51,8 @@ def _gaussian(z):
     return value, -z * value
 
 
-#: name -> (function returning (sigma(z), sigma'(z)), sigma0, sigma1), eq. 4
-_ACTIVATIONS = {
-    "tanh": (_tanh, 1.0, 1.0),
-    "logistic": (_logistic, 1.0, 0.25),
-    "gaussian": (_gaussian, 1.0, float(np.exp(-0.5))),
-}
+#: name -> function returning (sigma(z), sigma'(z))
+_ACTIVATIONS = {"tanh": _tanh, "logistic": _logistic, "gaussian": _gaussian}
 
 #: samples x draws per block of the forward-mode recursion (memory bound)
 _BLOCK_ELEMENTS = 1 << 18
@@ -281,10 +279,9 @@ class RKHSTeacher:
             ``mu0_T(z) = sum_{k<T} z^k``.
         """
         n_timesteps = _check_int("n_timesteps", n_timesteps, 1)
-        _, sigma0, sigma1 = _ACTIVATIONS[self.activation]
-        ratio = self.recurrent_scale * sigma1
-        mu0 = float(np.sum(ratio ** np.arange(n_timesteps)))
-        return sigma1 * mu0 * (self.nu_u + sigma0 * self.nu_w)
+        sigma0, sigma1, _ = activation_constants(self.activation)
+        memory = mu0(n_timesteps, self.recurrent_scale * sigma1)
+        return sigma1 * memory * (self.nu_u + sigma0 * self.nu_w)
 
     def __call__(self, X):
         """Outputs of the teacher on every step of every sequence.
@@ -310,7 +307,7 @@ class RKHSTeacher:
         if not np.all(np.isfinite(X)):
             raise ValueError("X contains NaN or infinity.")
         n_samples, n_timesteps, _ = X.shape
-        function = _ACTIVATIONS[self.activation][0]
+        function = _ACTIVATIONS[self.activation]
         v_w = self.transport_w(self.w0)
         # One product gives both the pre-activation input term u0 . X and the
         # transport term v_u(u0) . X.
