@@ -373,7 +373,9 @@ def rnn_ntk_cross_time(X, Y=None, *, w0, U0, activation="tanh"):
     by all steps (DESIGN.md section 4). Its diagonal in time,
     ``K[:, t, :, t]``, is :func:`rnn_ntk`. Reshaped to
     ``(n_X * T_X, n_Y * T_Y)`` it is the Gram matrix over (sample, step)
-    pairs used for sequence-to-sequence kernel regression.
+    pairs used for sequence-to-sequence kernel regression. All features of
+    ``X`` and ``Y`` are held at once (``(n_X T_X + n_Y T_Y) * M (1 + d)``
+    numbers), unlike :func:`rnn_ntk`, which works in blocks.
 
     Parameters
     ----------

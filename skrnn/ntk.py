@@ -23,7 +23,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._numba.activations import ACTIVATION_CODES
 from ._validation import max_step_norm, validate_sequences, validate_targets
-from .kernels import FEATURE_BLOCK_BYTES, _features, _row_blocks, _same_step_gram, ntk_draws
+from . import kernels as _kernels
+from .kernels import _features, _row_blocks, _same_step_gram, ntk_draws
+from .theory import ntk_bound
 
 __all__ = ["NTKRNNKernelRegressor", "clear_feature_cache", "FEATURE_CACHE_BYTES"]
 
@@ -110,7 +112,7 @@ def _spectral_cutoff(eigenvalues, size):
     return max(top, 0.0) * size * np.finfo(np.float64).eps
 
 
-def _apply_spectral(eigenvalues, eigenvectors, weights, rhs):
+def _apply_spectral(eigenvectors, weights, rhs):
     """``V diag(weights) V^T rhs``."""
     return eigenvectors @ (weights * (eigenvectors.T @ rhs))
 
@@ -135,13 +137,12 @@ def _ridge_solve(gram, rhs, alpha, eigh):
                 linalg.LinAlgWarning,
                 stacklevel=4,
             )
-        del shifted
     eigenvalues, eigenvectors = eigh()
     cutoff = _spectral_cutoff(eigenvalues, size)
     weights = np.zeros_like(eigenvalues)
     kept = eigenvalues > cutoff
     weights[kept] = 1.0 / (eigenvalues[kept] + alpha)
-    return _apply_spectral(eigenvalues, eigenvectors, weights, rhs)
+    return _apply_spectral(eigenvectors, weights, rhs)
 
 
 def _gd_weights(eigenvalues, n_steps, learning_rate, n_samples, size):
@@ -173,7 +174,10 @@ def _gd_weights(eigenvalues, n_steps, learning_rate, n_samples, size):
 
 
 def _memory_text(nbytes):
-    return f"{nbytes / 2**30:.3g} GiB"
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if nbytes >= size:
+            return f"{nbytes / size:.3g} {unit}"
+    return f"{nbytes} bytes"
 
 
 # --------------------------------------------------------------------------
@@ -436,7 +440,9 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
         advice = []
         if self.solver != "auto" and need(other) <= limit:
             advice.append(f"solver='{other}' needs {_memory_text(need(other))}")
-        fitting = [m for m in range(M - 2, 1, -2) if min(need("dual", m), need("primal", m)) <= limit]
+        fitting = [
+            m for m in range(M - 2, 1, -2) if min(need("dual", m), need("primal", m)) <= limit
+        ]
         if fitting:
             fits = fitting[0]
             advice.append(f"n_mc_samples={fits} fits (p = {fits * (1 + n_features_per_step)})")
@@ -488,25 +494,34 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
         )
         code = ACTIVATION_CODES[self.activation]
         UT0 = np.ascontiguousarray(self.U0_.T)
-        key = joblib.hash((self.w0_, self.U0_, code, X, n_fitted_steps))
+        key = None
+        if FEATURE_CACHE_BYTES > 0:
+            key = joblib.hash((self.w0_, self.U0_, code, X, n_fitted_steps))
+
+        def tagged(*tags):
+            return None if key is None else (*tags, key)
 
         features = _cached(
-            ("features", key), lambda: _features(X, self.w0_, UT0, code, n_fitted_steps)
+            tagged("features"), lambda: _features(X, self.w0_, UT0, code, n_fitted_steps)
         )
         Phi = features.reshape(n_rows, -1)
         targets = Y.reshape(n_rows)
         dual = self.solver_ == "dual"
 
         def gram():
-            return _cached(("gram", self.solver_, key), lambda: Phi @ Phi.T if dual else Phi.T @ Phi)
+            return _cached(
+                tagged("gram", self.solver_), lambda: Phi @ Phi.T if dual else Phi.T @ Phi
+            )
 
         def eigh():
-            return _cached(("eigh", self.solver_, key), lambda: linalg.eigh(gram()))
+            return _cached(tagged("eigh", self.solver_), lambda: linalg.eigh(gram()))
 
         rhs = targets if dual else Phi.T @ targets
         size = n_rows if dual else Phi.shape[1]
         if self.gd_steps is None:
             solution = _ridge_solve(gram(), rhs, float(self.alpha), eigh)
+            if hasattr(self, "gd_learning_rate_"):  # left by an earlier fit
+                del self.gd_learning_rate_
         else:
             if self.gd_learning_rate == "theory":
                 self.gd_learning_rate_ = 1.0 / (n_timesteps * math.sqrt(max(self.gd_steps, 1)))
@@ -516,17 +531,12 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
             weights = _gd_weights(
                 eigenvalues, self.gd_steps, self.gd_learning_rate_, n_samples, size
             )
-            solution = _apply_spectral(eigenvalues, eigenvectors, weights, rhs)
+            solution = _apply_spectral(eigenvectors, weights, rhs)
         self.coef_ = Phi.T @ solution if dual else solution
         self._set_bound(X)
         return self
 
     def _set_bound(self, X):
-        try:
-            from .theory import ntk_bound
-        except ImportError:  # pragma: no cover - theory module not available
-            self.theoretical_bound_, self.bound_details_ = float("nan"), {}
-            return
         n_samples, n_timesteps, _ = X.shape
         self.theoretical_bound_, self.bound_details_ = ntk_bound(
             activation=self.activation,
@@ -539,10 +549,7 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
             delta=self.delta,
             max_input_norm=max_step_norm(X),
         )
-        for name in ("regime", "memory_regime"):
-            if name in self.bound_details_:
-                self.memory_regime_ = self.bound_details_[name]
-                break
+        self.memory_regime_ = self.bound_details_["regime"]
 
     # -------------------------------------------------------------- predict
 
@@ -570,7 +577,7 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
         n_steps = n_timesteps if self._sequence_output else 1
         row_bytes = 8 * n_steps * w0.shape[0] * (1 + n_features)
         out = np.empty((n_samples, n_steps))
-        if n_samples * row_bytes <= min(FEATURE_CACHE_BYTES, FEATURE_BLOCK_BYTES):
+        if n_samples * row_bytes <= min(FEATURE_CACHE_BYTES, _kernels.FEATURE_BLOCK_BYTES):
             key = ("features", joblib.hash((self.w0_, self.U0_, code, X, n_steps)))
             features = _cached(key, lambda: _features(X, w0, UT0, code, n_steps))
             out[:] = features @ self.coef_

@@ -16,8 +16,9 @@ the exponential is written out from arithmetic that vectorizes:
 * ``expm1(r) = r + r^2 q(r)`` with a degree-10 near-minimax polynomial
   ``q`` (relative error below 1e-18 on the reduced interval), again kept as
   a double-double ``ph + pl``.
-* ``2^k`` assembled from its bit pattern, in two normal factors so that
-  subnormal results come out right.
+* ``k`` rounded with the 1.5 * 2^52 shift trick, and ``2^k`` assembled from
+  its bit pattern (as ``2^(k+64) 2^-64`` so that subnormal results come out
+  right).
 
 Only arguments ``x <= 0`` are needed: tanh uses ``expm1(-2|z|)``, the
 logistic ``exp(-|z|)`` and the Gaussian ``exp(-z^2/2)``. The final ratio of
@@ -67,14 +68,16 @@ _INV_LN2 = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01  # 0x1.62e42fee00000p-1, 32 significant bits
 _LN2_LO = 1.90821492927058770002e-10  # ln 2 - _LN2_HI, rounded
 # exp(x) is below half the smallest subnormal for x < -745.14: clamping at
-# -746 changes no result and keeps the exponent arithmetic in range.
+# -746 changes no result and keeps the exponent k >= -1077.
 _X_MIN = -746.0
-_K_MIN = -1077.0
-# 1.5 * 2^52: adding it to an integral double puts the integer in the low
-# bits of the significand (exact for |k| < 2^51).
+# 1.5 * 2^52: for |y| < 2^51, y + _ROUNDER rounds y to the nearest integer k
+# and holds k in the low bits of its significand: bits = _ROUNDER_BITS + k.
 _ROUNDER = 6755399441055744.0
 _ROUNDER_BITS = 0x4338000000000000
-_NORMAL_MIN_EXPONENT = -1022.0
+# 2^k is assembled as 2^(k + 64) * 2^-64 so that the first factor is a normal
+# number for every k >= -1077 (and the product rounds as a subnormal should).
+_EXPONENT_SHIFT = 64
+_POW2_MINUS_SHIFT = 2.0**-64
 
 # q(r) = (expm1(r) - r) / r^2 on |r| <= ln2/2: Chebyshev fit computed with
 # mpmath, coefficients rounded to double, highest degree first.
@@ -92,24 +95,17 @@ _Q0 = 0.5
 
 
 @numba.njit(inline="always")
-def _pow2(kf):
-    """``2^k`` for an integral double ``kf`` in [-1022, 1023]."""
-    k = np.float64(kf + _ROUNDER).view(np.int64) - _ROUNDER_BITS
-    return np.int64((k + 1023) << 52).view(np.float64)
-
-
-@numba.njit(inline="always")
 def _exp_parts(x):
     """``(s, ph, pl)`` with ``exp(x) = s (1 + ph + pl)``, for ``x <= 0`` or NaN.
 
     ``s = 2^k`` and ``ph + pl = expm1(r)`` (a double-double with
-    ``|pl| <= ulp(ph)``), ``|ph| < 0.42``.
+    ``|pl| <= ulp(ph)``), ``|ph| < 0.42``. For NaN, ``ph`` is NaN (``s`` is
+    then meaningless but every result computed from ``ph`` is NaN).
     """
     # "x < min" is False for NaN, so NaN is kept and flows into r.
     x = _X_MIN if x < _X_MIN else x
-    kf = np.floor(x * _INV_LN2 + 0.5)
-    # "kf > min" is False for NaN: the exponent stays a valid integer.
-    kf = kf if kf > _K_MIN else _K_MIN
+    shifted = _fma(x, _INV_LN2, _ROUNDER)
+    kf = shifted - _ROUNDER
     r1 = _fma(-kf, _LN2_HI, x)  # exact
     rh = _fma(-kf, _LN2_LO, r1)
     rl = _fma(-kf, _LN2_LO, r1 - rh)  # r1 - rh is exact
@@ -128,9 +124,8 @@ def _exp_parts(x):
     t = _fma(rh * rh, q, _fma(rl, rh, rl))
     ph = rh + t
     pl = (rh - ph) + t  # |t| < |rh|: exact rounding error of ph
-    # 2^k = 2^k1 * 2^k2 with both factors normal: k1 = max(k, -1022).
-    k1 = kf if kf > _NORMAL_MIN_EXPONENT else _NORMAL_MIN_EXPONENT
-    s = _pow2(k1) * _pow2(kf - k1)
+    biased = np.float64(shifted).view(np.int64) + (1023 + _EXPONENT_SHIFT - _ROUNDER_BITS)
+    s = np.int64(biased << 52).view(np.float64) * _POW2_MINUS_SHIFT
     return s, ph, pl
 
 
