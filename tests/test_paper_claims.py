@@ -60,11 +60,13 @@ def output_gradient(w, U, c, X, activation):
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("sequence_output", [False, True])
 def test_output_is_exactly_zero_at_initialization(rng, activation, sequence_output):
-    X = rng.normal(size=(20, 7, 3))
+    X = rng.normal(size=(20, 7, 3))  # norms above 1: the output is 0 all the same
     y = rng.normal(size=(20, 7)) if sequence_output else rng.normal(size=20)
     model = ProjectedGDRNNRegressor(
         width=30, activation=activation, recurrent_scale=1.3, max_iter=0, random_state=0
-    ).fit(X, y)
+    )
+    with pytest.warns(UserWarning, match="max_t"):  # no bound for such inputs
+        model.fit(X, y)
     for X_new in (X, 4.0 * rng.normal(size=(9, 11, 3))):
         prediction = model.predict(X_new)
         assert np.all(prediction == 0.0)
@@ -96,27 +98,27 @@ def test_memory_regime_switches_at_one():
     assert theory.memory_regime(width=64, **kwargs) == "long"  # alpha_m = 1.15
     assert theory.memory_regime(width=1024, **kwargs) == "short"  # alpha_m = 0.9625
     # bounded below the cutoff, exponential above
-    assert theory.mu0(1000, 0.5) < 2.0
+    assert theory.mu0(1000, 0.5) <= 2.0
     assert theory.mu0(50, 1.5) > 1.5**49
 
 
 def test_measured_gradient_explodes_only_above_the_cutoff():
     # Small inputs keep tanh' ~ 1 = sigma1, so saturation does not hide the growth.
     eps = 1e-8
-    norms = {}
+    parts = {}
     for alpha in (0.5, 1.5):
         w, U, c = symmetric_initialization(64, 1, alpha, random_state=0)
-        norms[alpha] = {
-            T: math.hypot(*output_gradient(w, U, c, np.full((1, T, 1), eps), "tanh"))
-            for T in (5, 25)
+        parts[alpha] = {
+            T: output_gradient(w, U, c, np.full((1, T, 1), eps), "tanh") for T in (5, 25)
         }
-    growth_short = norms[0.5][25] / norms[0.5][5]
-    growth_long = norms[1.5][25] / norms[1.5][5]
-    assert 0.5 <= growth_short <= 2.0
-    assert growth_long > 10.0
-    # and it follows mu0: the exponential rate is that of the theory
-    expected = theory.mu0(25, 1.5) / theory.mu0(5, 1.5)
-    assert expected / 10 < growth_long < expected * 10
+    growth = {alpha: math.hypot(*p[25]) / math.hypot(*p[5]) for alpha, p in parts.items()}
+    assert 0.5 <= growth[0.5] <= 2.0
+    assert growth[1.5] > 10.0
+    # the input-weight part grows at the rate of mu0_T(alpha sigma1) itself
+    for alpha in (0.5, 1.5):
+        measured = parts[alpha][25][0] / parts[alpha][5][0]
+        expected = theory.mu0(25, alpha) / theory.mu0(5, alpha)
+        assert measured == pytest.approx(expected, rel=0.2)
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -142,14 +144,14 @@ def test_measured_gradient_obeys_lemma1(rng, activation, alpha):
 # ---------------------------------------------------------------------------
 
 WIDTH_GRID = (4, 8, 16, 32, 64)
-TARGET = 5e-3  # fraction of the trivial risk mean(y^2)
-BUDGET = dict(radius_w=1.0, radius_u=1.0, learning_rate=5.0, max_iter=300)
+TARGET = 6e-3  # fraction of the trivial risk mean(y^2)
+BUDGET = dict(radius_w=1.0, radius_u=1.0, learning_rate=5.0, max_iter=200)
 
 
 @pytest.fixture(scope="module")
 def teacher_pool():
     X, y, info = make_rkhs_teacher(
-        512, 8, 2, nu_w=1.0, nu_u=1.0, n_draws=1024, sequence_output=False, random_state=0
+        512, 6, 2, nu_w=1.0, nu_u=1.0, n_draws=1024, sequence_output=False, random_state=0
     )
     return X, y, info
 
