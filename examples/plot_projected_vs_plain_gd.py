@@ -77,10 +77,12 @@ def iterations_to(curve, target):
 # Same step size, step 5
 # ----------------------
 # With radius >= nu, the projection never binds on this problem: plain
-# gradient descent stays within distance ~0.9 / sqrt(m) of the initialization
-# on its own (the lazy regime the theory describes), so the runs with
-# ``rho = 1``, ``rho = 2`` and no projection follow the same path. A radius
-# below the target's complexity stops the descent on a plateau.
+# gradient descent stays inside the radius-1 ball around the initialization
+# on its own (the columns ``rho_w used`` and ``rho_u used`` are
+# ``sqrt(m) max_i |w_i - w_i(0)|`` and ``sqrt(m) max_i ||U_i - U_i(0)||``;
+# the lazy regime the theory describes), so the runs with ``rho = 1``,
+# ``rho = 2`` and no projection follow the same path. A radius below the
+# target's complexity stops the descent on a plateau.
 LR, MAX_ITER = 5.0, 400
 models = {}
 print(f"n={N_SAMPLES}, T={N_TIMESTEPS}, d={N_FEATURES}, width={WIDTH}, step {LR}, "

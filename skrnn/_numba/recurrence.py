@@ -104,10 +104,10 @@ def _preactivation(xt, w, h, UT, z):
 
 @jit(inline="always")
 def _block_width(d):
-    """Neurons per block: the block's input weights (d x width) take about 8 KiB."""
-    width = 1024 // max(d, 1)
+    """Neurons per block: the block's input weights (d x width) take about 16 KiB."""
+    width = 2048 // max(d, 1)
     width -= width % 8
-    return max(32, min(256, width))
+    return max(32, min(512, width))
 
 
 @jit(inline="always")
@@ -177,24 +177,42 @@ def _forward_sample(x, w, UT_blocked, c_half, code, scale, width, H, D, z, F):
 
 @jit(inline="always")
 def _input_gradient(x, Delta, gUT):
-    """``gUT[k] += sum_t Delta[t] * x[t, k]``, four steps per pass over a row."""
+    """``gUT[k] += sum_t Delta[t] * x[t, k]``: two rows of gUT and four steps per pass."""
     T, d = x.shape
     m = gUT.shape[1]
-    for k in range(d):
+    k = 0
+    while k + 2 <= d:
         g = gUT[k]
+        f = gUT[k + 1]
         t = 0
         while t + 4 <= T:
             d0, d1, d2, d3 = Delta[t], Delta[t + 1], Delta[t + 2], Delta[t + 3]
             x0, x1, x2, x3 = x[t, k], x[t + 1, k], x[t + 2, k], x[t + 3, k]
+            y0, y1, y2, y3 = x[t, k + 1], x[t + 1, k + 1], x[t + 2, k + 1], x[t + 3, k + 1]
             for i in range(m):
-                g[i] = g[i] + d0[i] * x0 + d1[i] * x1 + d2[i] * x2 + d3[i] * x3
+                a0 = d0[i]
+                a1 = d1[i]
+                a2 = d2[i]
+                a3 = d3[i]
+                g[i] = g[i] + a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3
+                f[i] = f[i] + a0 * y0 + a1 * y1 + a2 * y2 + a3 * y3
             t += 4
         while t < T:
             d0 = Delta[t]
             x0 = x[t, k]
+            y0 = x[t, k + 1]
             for i in range(m):
                 g[i] = g[i] + d0[i] * x0
+                f[i] = f[i] + d0[i] * y0
             t += 1
+        k += 2
+    if k < d:
+        g = gUT[k]
+        for t in range(T):
+            d0 = Delta[t]
+            x0 = x[t, k]
+            for i in range(m):
+                g[i] = g[i] + d0[i] * x0
 
 
 @jit(parallel=True)
@@ -262,9 +280,12 @@ def risk_and_gradient(X, Y, w, UT, c_half, code, grad_w, grad_UT):
             for t in range(T):
                 residual[t] = 0.0
             for t in range(first_fitted, T):
-                r = F[t] - Y[j, t - first_fitted]
-                residual[t] = r
-                risk += r * r
+                residual[t] = F[t] - Y[j, t - first_fitted]
+            # a separate loop: a reduction next to stores would be vectorized
+            # or not depending on a run-time aliasing check, i.e. on where the
+            # buffers happen to lie, and the sum would change in the last bit
+            for t in range(first_fitted, T):
+                risk += residual[t] * residual[t]
             for first in range(0, half, width):
                 length = min(width, half - first)
                 for start in (first, first + half):
