@@ -133,9 +133,15 @@ def describe_environment():
 
         for pool in threadpool_info():
             print(
-                "threadpool: {user_api}/{internal_api} {version} threads={num_threads} "
-                "arch={arch}".format(**{k: pool.get(k) for k in (
-                    "user_api", "internal_api", "version", "num_threads", "arch")})
+                "threadpool: {}/{} {} threads={} architecture={} layer={} ({})".format(
+                    pool.get("user_api"),
+                    pool.get("internal_api"),
+                    pool.get("version"),
+                    pool.get("num_threads"),
+                    pool.get("architecture"),
+                    pool.get("threading_layer"),
+                    os.path.basename(pool.get("filepath", "")),
+                )
             )
     except ImportError:
         print("threadpool: threadpoolctl not installed")
@@ -149,6 +155,8 @@ def main():
     n, T, d, m = N_SAMPLES, N_TIMESTEPS, N_FEATURES, WIDTH
 
     describe_environment()
+    if hasattr(os, "getloadavg"):
+        print(f"load average at the start: {os.getloadavg()[0]:.2f}")
     rate = gemm_rate(repeats)
     print(f"\nfloat64 GEMM 1024^3 (median of {repeats}): {rate / 1e9:.1f} GFLOP/s")
 
@@ -173,24 +181,38 @@ def main():
             f"{name:<10} {grad * 1e3:12.2f} {f'({grad_min * 1e3:.1f}-{grad_max * 1e3:.1f})':>17} "
             f"{grad / bound:8.2f} {fwd * 1e3:11.2f} {grad / fwd:9.2f}"
         )
+    print(f"numba threading layer used: {numba.threading_layer()}")
     print(f"\ngradient time, tanh: {results['tanh'] * 1e3:.2f} ms = "
           f"{results['tanh'] / bound:.2f} x the GEMM-speed bound "
           f"({flops / results['tanh'] / 1e9:.1f} GFLOP/s effective)")
 
-    # activations alone, rows of width m as in the recurrence
-    rows = 256
+    # activations alone, rows of width m as in the recurrence; 64 rows keep
+    # the three arrays (768 KiB) in L2 cache, as the kernels' buffers are
+    rows = 64
     Z = np.random.default_rng(1).standard_normal((rows, m)) * 2.0
     V = np.empty_like(Z)
     D = np.empty_like(Z)
-    passes = 20 if args.quick else 50
+    passes = 100 if args.quick else 200
     print(f"\nactivation alone, {rows} rows of {m}, single thread "
           f"(ns per element, median of {repeats}):")
     print(f"{'activation':<10} {'vectorized':>11} {'libm':>8} {'speedup':>8}")
+    per = 1e9 / (passes * Z.size)
     for name, code in ACTIVATION_CODES.items():
-        fast, _, _ = median_time(lambda: _rows_fast(code, Z, V, D, passes), repeats)
-        slow, _, _ = median_time(lambda: _rows_libm(code, Z, V, D, passes), repeats)
-        per = 1e9 / (passes * Z.size)
+        # alternate the two so that a change of machine load hits both alike
+        _rows_fast(code, Z, V, D, 1)
+        _rows_libm(code, Z, V, D, 1)
+        fast_times, slow_times = [], []
+        for _ in range(repeats):
+            for run, times in ((_rows_fast, fast_times), (_rows_libm, slow_times)):
+                start = time.perf_counter()
+                run(code, Z, V, D, passes)
+                times.append(time.perf_counter() - start)
+        fast = statistics.median(fast_times)
+        slow = statistics.median(slow_times)
         print(f"{name:<10} {fast * per:11.2f} {slow * per:8.2f} {slow / fast:8.1f}x")
+    if hasattr(os, "getloadavg"):
+        print(f"\nload average at the end: {os.getloadavg()[0]:.2f} "
+              f"(timings are wall-clock; other processes inflate them)")
 
 
 if __name__ == "__main__":

@@ -137,10 +137,11 @@ class RKHSTeacher:
     same system, and so that the network of Remark 4 can be rebuilt.
 
     The system is eq. 8 of Cayci & Eryilmaz. For one random neuron
-    ``(w0, u0)`` let ``h_t = sigma(w0 * h_{t-1} + u0 . X_{t-1})``, ``h_0 = 0``.
-    Given transport maps ``v_w`` and ``v_u``, the output at step t is
+    ``Theta(0) = (w0, u0)`` let ``h_t = sigma(w0 * h_{t-1} + u0 . X_{t-1})``,
+    ``h_0 = 0``. Given transport maps ``v_w`` and ``v_u`` of the initial
+    neuron, the output at step t is
 
-        F_t(X) = E[ v_w(w0) * dh_t/dw0 + v_u(u0) . dh_t/du0 ],
+        F_t(X) = E[ v_w(w0, u0) * dh_t/dw0 + v_u(u0) . dh_t/du0 ],
 
     which, unrolled with the forward-mode derivatives of Proposition 1, is
     eq. 8. The expectation is replaced by the average over the
@@ -153,10 +154,16 @@ class RKHSTeacher:
 
     so the cost is that of running ``n_draws`` scalar neurons.
 
-    Transport maps (both randomized at construction):
+    Transport maps (both randomized at construction, both functions of the
+    initial neuron as in the paper):
 
-    * ``v_w(w0) = nu_w * sign_w[w0 >= 0]`` with two random signs, so
-      ``sup |v_w| = nu_w`` exactly;
+    * ``v_w(w0, u0) = nu_w * tanh(a_w . u0 + b_w[w0 >= 0])`` with ``a_w``
+      having i.i.d. ``N(0, 1/d)`` entries and two offsets ``b_w`` i.i.d.
+      ``N(0, 1)``, one per sign of ``w0``: a map with ``|v_w| < nu_w`` whose
+      supremum over ``R x R^d`` is ``nu_w``. It depends on ``u0``, so the
+      ``v_w`` term of eq. 8 contributes for every activation: a map of
+      ``w0`` alone would be lost for an odd activation (``tanh``), whose
+      ``dh_t/dw0`` is odd in ``u0`` while ``u0`` is symmetric;
     * ``v_u(u0) = nu_u * tanh(A u0 + b) / sqrt(d)`` with ``A`` having
       i.i.d. ``N(0, 1/d)`` entries and ``b`` i.i.d. ``N(0, 1)`` entries, a
       smooth map with ``||v_u(u0)||_2 < nu_u`` whose supremum over ``R^d`` is
@@ -172,9 +179,11 @@ class RKHSTeacher:
     readout_signs : ndarray of shape (n_draws,)
         Readout signs ``c`` of the first half of the Remark 4 network; they
         do not change the teacher's output.
-    sign_w : ndarray of shape (2,)
-        ``v_w(w0)`` is ``nu_w * sign_w[0]`` for ``w0 < 0`` and
-        ``nu_w * sign_w[1]`` otherwise.
+    transport_w_direction : ndarray of shape (n_features,)
+        ``a_w`` in ``v_w``.
+    transport_w_offsets : ndarray of shape (2,)
+        ``b_w`` in ``v_w``: ``b_w[0]`` is used for ``w0 < 0``, ``b_w[1]``
+        otherwise.
     transport_matrix : ndarray of shape (n_features, n_features)
         ``A`` in ``v_u``.
     transport_offset : ndarray of shape (n_features,)
@@ -199,7 +208,8 @@ class RKHSTeacher:
         w0,
         U0,
         readout_signs,
-        sign_w,
+        transport_w_direction,
+        transport_w_offsets,
         transport_matrix,
         transport_offset,
         *,
@@ -211,7 +221,8 @@ class RKHSTeacher:
         self.w0 = np.ascontiguousarray(w0, dtype=np.float64)
         self.U0 = np.ascontiguousarray(U0, dtype=np.float64)
         self.readout_signs = np.ascontiguousarray(readout_signs, dtype=np.float64)
-        self.sign_w = np.asarray(sign_w, dtype=np.float64)
+        self.transport_w_direction = np.asarray(transport_w_direction, dtype=np.float64)
+        self.transport_w_offsets = np.asarray(transport_w_offsets, dtype=np.float64)
         self.transport_matrix = np.asarray(transport_matrix, dtype=np.float64)
         self.transport_offset = np.asarray(transport_offset, dtype=np.float64)
         self.nu_w = float(nu_w)
@@ -227,21 +238,38 @@ class RKHSTeacher:
             f"recurrent_scale={self.recurrent_scale})"
         )
 
-    def transport_w(self, w0):
-        """Evaluate the recurrent-weight transport map ``v_w``.
+    def transport_w(self, w0, U0):
+        """Evaluate the recurrent-weight transport map ``v_w`` neuron by neuron.
 
         Parameters
         ----------
         w0 : array-like of shape (k,)
-            Recurrent weights.
+            Recurrent weights, one per neuron.
+        U0 : array-like of shape (k, n_features)
+            Input weights, one row per neuron.
 
         Returns
         -------
         ndarray of shape (k,)
-            ``v_w(w0)``; its absolute values equal ``nu_w``.
+            ``v_w(w0[i], U0[i]) = nu_w * tanh(a_w . U0[i] + b_w[w0[i] >= 0])``;
+            every absolute value is below ``nu_w``.
         """
-        w0 = np.asarray(w0, dtype=np.float64)
-        return self.nu_w * np.where(w0 >= 0.0, self.sign_w[1], self.sign_w[0])
+        w0 = np.atleast_1d(np.asarray(w0, dtype=np.float64))
+        U0 = self._check_input_weights(U0)
+        if w0.ndim != 1 or w0.shape[0] != U0.shape[0]:
+            raise ValueError(
+                f"w0 must have shape ({U0.shape[0]},) to match U0, got {w0.shape}."
+            )
+        offsets = np.where(w0 >= 0.0, self.transport_w_offsets[1], self.transport_w_offsets[0])
+        return self.nu_w * np.tanh(U0 @ self.transport_w_direction + offsets)
+
+    def _check_input_weights(self, U0):
+        U0 = np.atleast_2d(np.asarray(U0, dtype=np.float64))
+        if U0.ndim != 2 or U0.shape[1] != self.n_features:
+            raise ValueError(
+                f"U0 has {U0.shape[-1]} columns, the teacher reads {self.n_features} features."
+            )
+        return U0
 
     def transport_u(self, U0):
         """Evaluate the input-weight transport map ``v_u`` row by row.
@@ -256,11 +284,7 @@ class RKHSTeacher:
         ndarray of shape (k, n_features)
             ``v_u(U0[i])`` in row i; every row has norm below ``nu_u``.
         """
-        U0 = np.atleast_2d(np.asarray(U0, dtype=np.float64))
-        if U0.shape[1] != self.n_features:
-            raise ValueError(
-                f"U0 has {U0.shape[1]} columns, the teacher reads {self.n_features} features."
-            )
+        U0 = self._check_input_weights(U0)
         pre = U0 @ self.transport_matrix.T + self.transport_offset
         return self.nu_u * np.tanh(pre) / np.sqrt(self.n_features)
 
@@ -308,7 +332,7 @@ class RKHSTeacher:
             raise ValueError("X contains NaN or infinity.")
         n_samples, n_timesteps, _ = X.shape
         function = _ACTIVATIONS[self.activation]
-        v_w = self.transport_w(self.w0)
+        v_w = self.transport_w(self.w0, self.U0)
         # One product gives both the pre-activation input term u0 . X and the
         # transport term v_u(u0) . X.
         weights = np.concatenate([self.U0, self.transport_u(self.U0)], axis=0).T
@@ -355,7 +379,7 @@ class RKHSTeacher:
         U_init = np.concatenate([self.U0, self.U0], axis=0)
         c = np.concatenate([self.readout_signs, -self.readout_signs])
         scale = 1.0 / np.sqrt(width)
-        w = w_init + c * self.transport_w(w_init) * scale
+        w = w_init + c * self.transport_w(w_init, U_init) * scale
         U = U_init + c[:, np.newaxis] * self.transport_u(U_init) * scale
         return Bunch(w_init=w_init, U_init=U_init, c=c, w=w, U=U)
 
@@ -392,7 +416,9 @@ def make_rkhs_teacher(
     n_features : int, default=3
         Features per step d.
     nu_w : float, default=1.0
-        Bound on ``|v_w|``, the recurrent-weight transport map (>= 0).
+        Bound on ``|v_w|``, the recurrent-weight transport map (>= 0). It
+        scales the ``v_w`` term of eq. 8, which contributes for every
+        activation.
     nu_u : float, default=1.0
         Bound on ``||v_u||_2``, the input-weight transport map (>= 0).
     activation : {"tanh", "logistic", "gaussian"}, default="tanh"
@@ -425,7 +451,7 @@ def make_rkhs_teacher(
     info : Bunch
         ``teacher`` (the :class:`RKHSTeacher`, callable on new inputs),
         ``nu_w``, ``nu_u``, ``transport_w`` and ``transport_u`` (the maps,
-        as callables), ``activation``, ``recurrent_scale``, ``n_draws``,
+        as callables ``transport_w(w0, U0)`` and ``transport_u(U0)``), ``activation``, ``recurrent_scale``, ``n_draws``,
         ``output_bound`` (Proposition 6's ``ymax`` for this T; noise-free
         targets never exceed it), ``max_transport_w`` and
         ``max_transport_u`` (the largest ``|v_w|`` and ``||v_u||`` over the
@@ -436,17 +462,24 @@ def make_rkhs_teacher(
     -----
     The draws are stratified to reduce Monte Carlo noise: input weights come
     in antithetic pairs ``u0, -u0`` sharing one recurrent weight, and the
-    recurrent weights alternate between ``+alpha`` and ``-alpha`` (exactly
-    balanced when ``n_draws`` is a multiple of 4). Each draw is still
-    distributed as in Definition 1, so the average is an unbiased estimate of
-    eq. 8. For an odd activation (``tanh``) the ``v_w`` term of eq. 8
-    vanishes in expectation because ``v_w`` depends on ``w0`` only and
-    ``dh_t/dw0`` is odd in ``u0``; the antithetic pairs make it vanish
-    exactly, so for ``tanh`` the targets depend on ``nu_u`` only.
+    recurrent weights alternate between ``+alpha`` and ``-alpha``, starting
+    from a random sign (exactly balanced when ``n_draws`` is a multiple of
+    4). Each draw ``(w0, u0)`` is still distributed as in Definition 1
+    (``w0 = +-alpha`` with probability 1/2 each, independent of
+    ``u0 ~ N(0, I_d)``), and the integrand of eq. 8 is a function of that
+    draw alone, so the average is an unbiased estimate of eq. 8 whatever the
+    transport maps; the dependence between draws changes only its variance.
+
+    The transport maps are functions of the whole initial neuron
+    ``(w0, u0)``, as in the paper, so both terms of eq. 8 contribute: the
+    targets scale linearly with ``nu_w`` when ``nu_u = 0``, and with
+    ``nu_u`` when ``nu_w = 0``, for every activation.
 
     The Monte Carlo error of the targets shrinks like ``1 / sqrt(n_draws)``
-    (at the default 4096 draws, about 1% of the target's standard deviation
-    for ``tanh`` and ``logistic``, under 10% for ``gaussian``). Whatever
+    (at the default 4096 draws and ``nu_w = nu_u``, about 1-4% of the
+    target's standard deviation for ``tanh`` and ``logistic`` and 3-8% for
+    ``gaussian``; the ``v_w`` term alone is the noisier one, up to about
+    9%). Whatever
     ``n_draws``, the targets are exactly the output of the linearized
     network of width ``2 * n_draws`` at the parameters of Remark 4 (see
     :meth:`RKHSTeacher.transported_network`), and they obey Proposition 6's
@@ -478,21 +511,26 @@ def make_rkhs_teacher(
     rng = check_random_state(random_state)
 
     # 1. transport maps
-    sign_w = rng.choice([-1.0, 1.0], size=2)
+    transport_w_direction = rng.standard_normal(n_features) / np.sqrt(n_features)
+    transport_w_offsets = rng.standard_normal(2)
     transport_matrix = rng.standard_normal((n_features, n_features)) / np.sqrt(n_features)
     transport_offset = rng.standard_normal(n_features)
-    # 2. draws: antithetic input weights, alternating recurrent signs
+    # 2. draws: antithetic input weights, alternating recurrent signs from a
+    # random start, so that every w0 is +-alpha with probability 1/2 (when
+    # half is odd, a fixed start would favour one sign and bias the average)
     half = n_draws // 2
     base = rng.standard_normal((half, n_features))
     U0 = np.concatenate([base, -base], axis=0)
-    alternating = np.where(np.arange(half) % 2 == 0, 1.0, -1.0)
+    first_sign = rng.choice([-1.0, 1.0])
+    alternating = first_sign * np.where(np.arange(half) % 2 == 0, 1.0, -1.0)
     w0 = recurrent_scale * np.concatenate([alternating, alternating])
     readout_signs = rng.choice([-1.0, 1.0], size=n_draws)
     teacher = RKHSTeacher(
         w0,
         U0,
         readout_signs,
-        sign_w,
+        transport_w_direction,
+        transport_w_offsets,
         transport_matrix,
         transport_offset,
         nu_w=nu_w,
@@ -518,7 +556,7 @@ def make_rkhs_teacher(
         recurrent_scale=recurrent_scale,
         n_draws=n_draws,
         output_bound=teacher.output_bound_for(n_timesteps),
-        max_transport_w=float(np.max(np.abs(teacher.transport_w(w0)))),
+        max_transport_w=float(np.max(np.abs(teacher.transport_w(w0, U0)))),
         max_transport_u=float(np.max(np.linalg.norm(teacher.transport_u(U0), axis=1))),
         rkhs_norm_bound=float(np.hypot(nu_w, nu_u)),
         noise=noise,

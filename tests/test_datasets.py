@@ -105,6 +105,26 @@ def single_neuron(X, w, u, activation):
     return out
 
 
+def transport_reference(teacher):
+    """The transport maps at the draws, written out from the stored parameters.
+
+    ``v_w(w0, u0) = nu_w tanh(a_w . u0 + b_w[w0 >= 0])`` and
+    ``v_u(u0) = nu_u tanh(A u0 + b) / sqrt(d)``, one neuron at a time.
+    """
+    d = teacher.n_features
+    v_w = np.empty(teacher.n_draws)
+    V_u = np.empty((teacher.n_draws, d))
+    for i in range(teacher.n_draws):
+        w0, u0 = teacher.w0[i], teacher.U0[i]
+        offset = teacher.transport_w_offsets[1 if w0 >= 0 else 0]
+        v_w[i] = teacher.nu_w * math.tanh(sum(teacher.transport_w_direction[k] * u0[k]
+                                              for k in range(d)) + offset)
+        for r in range(d):
+            pre = sum(teacher.transport_matrix[r, k] * u0[k] for k in range(d))
+            V_u[i, r] = teacher.nu_u * math.tanh(pre + teacher.transport_offset[r]) / math.sqrt(d)
+    return v_w, V_u
+
+
 def small_teacher(activation="tanh", n_draws=6, random_state=0, **kwargs):
     params = dict(n_samples=3, n_timesteps=5, n_features=2, nu_w=0.7, nu_u=1.3,
                   recurrent_scale=0.8, n_draws=n_draws, activation=activation,
@@ -176,8 +196,11 @@ def test_teacher_causal():
 def test_teacher_matches_eq8_double_sum(activation):
     X, y, info = small_teacher(activation)
     teacher = info.teacher
-    v_w = info.transport_w(teacher.w0)
-    V_u = info.transport_u(teacher.U0)
+    v_w, V_u = transport_reference(teacher)
+    np.testing.assert_allclose(info.transport_w(teacher.w0, teacher.U0), v_w, rtol=1e-14)
+    np.testing.assert_allclose(info.transport_u(teacher.U0), V_u, rtol=1e-14)
+    # v_w depends on u0: the antithetic partners (same w0, opposite u0) differ
+    assert not np.allclose(v_w[:3], v_w[3:])
     expected = eq8_reference(X, teacher.w0, teacher.U0, v_w, V_u, activation)
     np.testing.assert_allclose(y, expected, rtol=0, atol=1e-10)
     expected_prop1 = forward_mode_reference(X, teacher.w0, teacher.U0, v_w, V_u, activation)
@@ -188,8 +211,7 @@ def test_teacher_matches_eq8_double_sum(activation):
 def test_teacher_matches_finite_differences(activation):
     X, y, info = small_teacher(activation, n_draws=4)
     teacher = info.teacher
-    v_w = info.transport_w(teacher.w0)
-    V_u = info.transport_u(teacher.U0)
+    v_w, V_u = transport_reference(teacher)
     eps = 1e-5
     estimate = np.zeros_like(y)
     for i in range(teacher.n_draws):
@@ -208,7 +230,9 @@ def test_teacher_info():
     assert info.nu_w == 0.3 and info.nu_u == 2.5
     assert info.activation == "logistic" and info.recurrent_scale == 0.9
     assert info.n_draws == 20
-    assert info.max_transport_w == pytest.approx(0.3)
+    assert 0 < info.max_transport_w < 0.3
+    v_w = info.transport_w(info.teacher.w0, info.teacher.U0)
+    assert v_w.shape == (20,) and info.max_transport_w == np.max(np.abs(v_w))
     assert 0 < info.max_transport_u <= 2.5
     assert info.rkhs_norm_bound == pytest.approx(math.hypot(0.3, 2.5))
     teacher = info.teacher
@@ -217,7 +241,9 @@ def test_teacher_info():
     rng = np.random.default_rng(0)
     w = rng.normal(size=1000) * 5
     U = rng.normal(size=(1000, 3)) * 50
-    assert np.all(np.abs(info.transport_w(w)) <= 0.3)
+    assert np.all(np.abs(info.transport_w(w, U)) <= 0.3)
+    # ... and approach them: sup |v_w| = nu_w, sup ||v_u|| = nu_u
+    assert np.max(np.abs(info.transport_w(w, U))) > 0.3 * (1 - 1e-6)
     assert np.all(np.linalg.norm(info.transport_u(U), axis=1) <= 2.5 * (1 + 1e-12))
     # w0 is stratified: half +alpha, half -alpha; u0 in antithetic pairs
     assert set(np.unique(teacher.w0)) == {-0.9, 0.9}
@@ -244,17 +270,59 @@ def test_teacher_output_bound(activation, alpha):
     assert np.max(np.abs(info.teacher(X))) <= ymax
 
 
-def test_teacher_tanh_ignores_nu_w():
-    # For an odd activation the v_w term of eq. 8 vanishes in expectation;
-    # the antithetic draws make it vanish exactly.
-    _, y0, _ = make_rkhs_teacher(n_samples=20, n_draws=64, nu_w=0.0, random_state=2)
-    _, y1, _ = make_rkhs_teacher(n_samples=20, n_draws=64, nu_w=5.0, random_state=2)
-    np.testing.assert_allclose(y0, y1, rtol=0, atol=1e-12)
-    _, g0, _ = make_rkhs_teacher(n_samples=20, n_draws=64, nu_w=0.0, random_state=2,
-                                 activation="gaussian")
-    _, g1, _ = make_rkhs_teacher(n_samples=20, n_draws=64, nu_w=5.0, random_state=2,
-                                 activation="gaussian")
-    assert not np.allclose(g0, g1)
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_teacher_nu_w_term_contributes(activation):
+    # v_w depends on (w0, u0), so the v_w term of eq. 8 does not vanish, not
+    # even for tanh (a map of w0 alone would: dh/dw0 is odd in u0).
+    params = dict(n_samples=50, n_timesteps=8, n_features=3, nu_u=0.0,
+                  activation=activation, random_state=2)
+    X, y1, _ = make_rkhs_teacher(nu_w=1.0, n_draws=4096, **params)
+    _, y3, _ = make_rkhs_teacher(nu_w=3.0, n_draws=4096, **params)
+    _, y_zero, _ = make_rkhs_teacher(nu_w=0.0, n_draws=4096, **params)
+    np.testing.assert_array_equal(y_zero, 0.0)
+    # linear in nu_w
+    np.testing.assert_allclose(y3, 3 * y1, rtol=1e-12, atol=1e-15)
+    # a signal of the size of the v_u term's (measured: 0.5 to 4 times it at
+    # this seed) ...
+    _, y_u, _ = make_rkhs_teacher(nu_w=0.0, n_draws=4096, **{**params, "nu_u": 1.0})
+    assert np.std(y1) > 0.1 * np.std(y_u)
+    # ... and not Monte Carlo noise: the same system (the maps are drawn
+    # before the draws) evaluated with 16x fewer draws agrees with it
+    _, _, coarse = make_rkhs_teacher(nu_w=1.0, n_draws=256, **params)
+    assert np.corrcoef(coarse.teacher(X).ravel(), y1.ravel())[0, 1] > 0.8
+    # eq. 8 is linear in v = (v_w, v_u): the two terms add up
+    _, y_both, _ = make_rkhs_teacher(nu_w=1.0, n_draws=4096, **{**params, "nu_u": 1.0})
+    np.testing.assert_allclose(y_both, y1 + y_u, rtol=0, atol=1e-14)
+
+
+def test_teacher_stratified_draws_are_unbiased():
+    # The stratified draws (antithetic u0 pairs sharing w0, alternating w0)
+    # estimate the same eq. 8 as i.i.d. draws from Definition 1, with the
+    # u0-dependent v_w included.
+    X, y, info = make_rkhs_teacher(n_samples=40, n_timesteps=6, n_features=2, nu_w=1.0,
+                                   nu_u=0.0, n_draws=16384, random_state=3)
+    t = info.teacher
+    rng = np.random.default_rng(0)
+    iid = RKHSTeacher(
+        t.recurrent_scale * rng.choice([-1.0, 1.0], size=t.n_draws),
+        rng.standard_normal((t.n_draws, 2)),
+        t.readout_signs, t.transport_w_direction, t.transport_w_offsets,
+        t.transport_matrix, t.transport_offset, nu_w=t.nu_w, nu_u=t.nu_u,
+        activation=t.activation, recurrent_scale=t.recurrent_scale,
+    )
+    difference = iid(X) - y
+    assert np.sqrt(np.mean(difference**2)) < 0.1 * np.std(y)
+
+
+def test_teacher_recurrent_signs_start_at_random():
+    # With n_draws/2 odd the alternation cannot balance the signs; a random
+    # start keeps each w0 at +alpha or -alpha with probability 1/2.
+    counts = set()
+    for seed in range(20):
+        _, _, info = make_rkhs_teacher(n_samples=1, n_draws=6, recurrent_scale=0.5,
+                                       random_state=seed)
+        counts.add(int(np.sum(info.teacher.w0 > 0)))
+    assert counts == {2, 4}
 
 
 def test_teacher_scales_linearly_with_nu():
@@ -306,6 +374,10 @@ def test_teacher_call_rejects_bad_input():
         info.teacher(np.full((2, 5, 3), np.nan))
     with pytest.raises(ValueError, match="columns"):
         info.transport_u(np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="columns"):
+        info.transport_w(np.zeros(4), np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="match U0"):
+        info.transport_w(np.zeros(3), np.zeros((4, 3)))
 
 
 @pytest.mark.parametrize(

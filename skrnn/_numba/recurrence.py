@@ -17,16 +17,22 @@ Samples are processed in chunks of fixed size, in parallel; per-chunk
 gradients are then added in chunk order, so results do not depend on the
 number of threads.
 
-Performance notes. Every loop runs over the neuron index, contiguous, and
-is vectorized by LLVM; the work per (sample, step, neuron) is about
-``4d + 13`` flops. To keep the loops bound by arithmetic rather than by
-loads and stores, the input terms are added four rows of ``UT`` at a time
-(two passes over ``z`` for d = 8 instead of eight), the backward sweep
-stores each step's ``dR/dz`` in place of ``sigma'`` and the input-weight
-gradient ``sum_t delta_t x_t^T`` is accumulated afterwards, four steps per
-pass. Each worker thread allocates its buffers once and takes the chunks
-``worker, worker + n_workers, ...``; the chunk partial sums do not depend
-on which worker computed them.
+Performance notes. Every loop runs over neurons, contiguous in memory, and
+is vectorized by LLVM. The recurrence is diagonal, so neurons only meet in
+the readout: each sequence is run block of neurons by block of neurons
+(all steps of a block at a time, with the block's input weights copied
+next to each other), which keeps the working set in L1/L2 cache for wide
+networks. Input terms are added four rows of ``UT`` at a time (two passes
+over ``z`` for d = 8 instead of eight). The backward sweep overwrites
+``sigma'(z_t)`` with ``dR/dz_t`` and the input-weight gradient
+``sum_t delta_t x_t^T`` is accumulated afterwards, two rows and four steps
+per pass. The activation (``activations.activate_row``, about 40 flops per
+element for the exponential) takes most of the remaining time.
+
+Bitwise reproducibility also needs every vectorized reduction to sit in a
+loop without stores: otherwise LLVM guards the vector loop with a run-time
+aliasing check, and whether the vector or the scalar loop runs (and so the
+order of the sum) would depend on where the buffers happen to be allocated.
 """
 
 import numpy as np
