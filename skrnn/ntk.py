@@ -21,6 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._numba import numba_threads
 from ._numba.activations import ACTIVATION_CODES
 from ._validation import max_step_norm, validate_sequences, validate_targets
 from . import kernels as _kernels
@@ -267,6 +268,11 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
         memory than this. ``"auto"``: half of the physical memory.
     random_state : int, RandomState instance or None, default=None
         Seed of the Monte Carlo draws.
+    n_jobs : int or None, default=None
+        Threads of the Numba feature kernel (parallel over samples). ``None``
+        keeps Numba's setting (all cores unless ``numba.set_num_threads``
+        says otherwise); ``-1`` means all cores. The BLAS products use
+        BLAS's own threads (see threadpoolctl). Results do not depend on it.
 
     Attributes
     ----------
@@ -363,6 +369,7 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
             Interval(numbers.Integral, 1, None, closed="left"),
         ],
         "random_state": ["random_state"],
+        "n_jobs": [numbers.Integral, None],
     }
 
     def __init__(
@@ -381,6 +388,7 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
         delta=0.05,
         max_memory_bytes="auto",
         random_state=None,
+        n_jobs=None,
     ):
         self.n_mc_samples = n_mc_samples
         self.activation = activation
@@ -395,6 +403,7 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
         self.delta = delta
         self.max_memory_bytes = max_memory_bytes
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -501,9 +510,10 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
         def tagged(*tags):
             return None if key is None else (*tags, key)
 
-        features = _cached(
-            tagged("features"), lambda: _features(X, self.w0_, UT0, code, n_fitted_steps)
-        )
+        with numba_threads(self.n_jobs):
+            features = _cached(
+                tagged("features"), lambda: _features(X, self.w0_, UT0, code, n_fitted_steps)
+            )
         Phi = features.reshape(n_rows, -1)
         targets = Y.reshape(n_rows)
         dual = self.solver_ == "dual"
@@ -573,10 +583,15 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_sequences(self, X, reset=False)
         w0, UT0, code = self._draws()
-        n_samples, n_timesteps, n_features = X.shape
-        n_steps = n_timesteps if self._sequence_output else 1
-        row_bytes = 8 * n_steps * w0.shape[0] * (1 + n_features)
-        out = np.empty((n_samples, n_steps))
+        n_steps = X.shape[1] if self._sequence_output else 1
+        out = np.empty((X.shape[0], n_steps))
+        with numba_threads(self.n_jobs):
+            self._predict_into(out, X, w0, UT0, code, n_steps)
+        return out if self._sequence_output else out[:, 0]
+
+    def _predict_into(self, out, X, w0, UT0, code, n_steps):
+        n_samples = X.shape[0]
+        row_bytes = 8 * n_steps * w0.shape[0] * (1 + X.shape[2])
         if n_samples * row_bytes <= min(FEATURE_CACHE_BYTES, _kernels.FEATURE_BLOCK_BYTES):
             key = ("features", joblib.hash((self.w0_, self.U0_, code, X, n_steps)))
             features = _cached(key, lambda: _features(X, w0, UT0, code, n_steps))
@@ -584,7 +599,6 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
         else:
             for block in _row_blocks(n_samples, row_bytes):
                 out[block] = _features(X[block], w0, UT0, code, n_steps) @ self.coef_
-        return out if self._sequence_output else out[:, 0]
 
     def kernel(self, X, Y=None):
         """Same-step NTK under the fitted Monte Carlo draws.
@@ -611,4 +625,5 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
                     f"{X.shape[1]} and {Y.shape[1]}."
                 )
         w0, UT0, code = self._draws()
-        return _same_step_gram(X, Y, w0, UT0, code)
+        with numba_threads(self.n_jobs):
+            return _same_step_gram(X, Y, w0, UT0, code)

@@ -13,6 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._numba import numba_threads
 from ._numba.activations import ACTIVATION_CODES
 from ._numba.recurrence import forward, project, risk_and_gradient
 from ._validation import max_step_norm, validate_sequences, validate_targets
@@ -92,6 +93,10 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
         Failure probability of the bound.
     random_state : int, RandomState instance or None, default=None
         Seed of the initialization.
+    n_jobs : int or None, default=None
+        Threads of the Numba kernels (parallel over samples). ``None`` keeps
+        Numba's setting (all cores unless ``numba.set_num_threads`` says
+        otherwise); ``-1`` means all cores. Results do not depend on it.
     verbose : int, default=0
         Print progress every ``max_iter // 10`` iterations when positive.
 
@@ -169,6 +174,7 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
         "nu_u": [Interval(numbers.Real, 0, None, closed="left"), None],
         "delta": [Interval(numbers.Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
+        "n_jobs": [numbers.Integral, None],
         "verbose": ["verbose"],
     }
 
@@ -187,6 +193,7 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
         nu_u=None,
         delta=0.05,
         random_state=None,
+        n_jobs=None,
         verbose=0,
     ):
         self.width = width
@@ -201,6 +208,7 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
         self.nu_u = nu_u
         self.delta = delta
         self.random_state = random_state
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
     def __sklearn_tags__(self):
@@ -256,7 +264,8 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
             self.learning_rate_ = float(self.learning_rate)
 
         start = time.perf_counter()
-        self._gradient_descent(X, Y)
+        with numba_threads(self.n_jobs):
+            self._gradient_descent(X, Y)
         self.fit_time_ = time.perf_counter() - start
         self._set_bound(X)
         return self
@@ -395,5 +404,6 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_sequences(self, X, reset=False)
-        outputs = self._outputs(X)
+        with numba_threads(self.n_jobs):
+            outputs = self._outputs(X)
         return outputs if self._sequence_output else outputs[:, -1]

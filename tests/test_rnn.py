@@ -307,3 +307,18 @@ def test_bad_input_raises(rng):
         model.fit(np.empty((4, 0, 2)), np.zeros(4))
     with pytest.raises((TypeError, ValueError)):
         model.fit(np.array([["a", "b"], ["c", "d"]], dtype=object), [1.0, 2.0])
+
+
+def test_n_jobs_sets_threads_without_changing_results(rng):
+    import numba
+
+    X, y_seq, _ = small_sequences(rng, n=70)
+    before = numba.get_num_threads()
+    models = [
+        ProjectedGDRNNRegressor(width=8, max_iter=10, random_state=0, n_jobs=n_jobs).fit(X, y_seq)
+        for n_jobs in (1, -1, None)
+    ]
+    assert numba.get_num_threads() == before  # restored after fit
+    for other in models[1:]:
+        np.testing.assert_array_equal(models[0].loss_curve_, other.loss_curve_)
+        np.testing.assert_array_equal(models[0].predict(X), other.predict(X))

@@ -5,10 +5,12 @@ arrays and writes only into buffers it allocates or that are passed as
 explicit output arguments.
 """
 
+import contextlib
 import functools
 import os
 import tempfile
 
+import joblib
 import numba
 
 # Only flags that keep IEEE semantics for NaN/inf: the divergence checks in
@@ -42,3 +44,27 @@ CACHE = _cache_dir_is_writable()
 jit = functools.partial(
     numba.njit, cache=CACHE, fastmath=set(FASTMATH), error_model="numpy"
 )
+
+
+@contextlib.contextmanager
+def numba_threads(n_jobs):
+    """Run the enclosed kernels on the number of threads ``n_jobs`` asks for.
+
+    ``None`` keeps Numba's current setting (all cores unless changed with
+    ``numba.set_num_threads`` or ``NUMBA_NUM_THREADS``); other values follow
+    joblib's convention (``-1``: all cores, ``-2``: all but one, ...), capped
+    by the size of Numba's thread pool. The setting is per calling thread,
+    so concurrent fits do not interfere, and kernel results do not depend
+    on it.
+    """
+    if n_jobs is None:
+        yield
+        return
+    wanted = joblib.effective_n_jobs(n_jobs)
+    threads = max(1, min(int(wanted), numba.config.NUMBA_NUM_THREADS))
+    previous = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
