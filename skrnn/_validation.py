@@ -127,4 +127,9 @@ def max_step_norm(X):
     """``max_{j,t} ||X[j, t]||_2`` for a (n, T, d) array: the theory needs it <= 1."""
     if X.size == 0:
         return 0.0
-    return float(np.sqrt(np.max(np.einsum("ntd,ntd->nt", X, X))))
+    # scale first so that squaring neither overflows (1e200) nor underflows (1e-170)
+    largest = float(np.max(np.abs(X)))
+    if largest == 0.0 or not np.isfinite(largest):
+        return largest
+    scaled = X / largest
+    return largest * float(np.sqrt(np.max(np.einsum("ntd,ntd->nt", scaled, scaled))))

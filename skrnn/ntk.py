@@ -449,11 +449,19 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
         advice = []
         if self.solver != "auto" and need(other) <= limit:
             advice.append(f"solver='{other}' needs {_memory_text(need(other))}")
-        fitting = [
-            m for m in range(M - 2, 1, -2) if min(need("dual", m), need("primal", m)) <= limit
-        ]
-        if fitting:
-            fits = fitting[0]
+        def fits_in_memory(n_draws):
+            return min(need("dual", n_draws), need("primal", n_draws)) <= limit
+
+        # the need grows with the number of draws: bisect over even counts
+        low, high = 0, (M - 2) // 2  # candidates 2*k for k in [1, high]
+        while low < high:
+            middle = (low + high + 1) // 2
+            if fits_in_memory(2 * middle):
+                low = middle
+            else:
+                high = middle - 1
+        if low >= 1:
+            fits = 2 * low
             advice.append(f"n_mc_samples={fits} fits (p = {fits * (1 + n_features_per_step)})")
         else:
             advice.append("fit fewer samples or time steps")
