@@ -12,6 +12,10 @@ Conventions (DESIGN.md section 1):
 * ``y`` 2-D (n_samples, n_timesteps): sequence-to-sequence, ``y[j, t]`` is
   the target of the output at step t+1. A column vector (n_samples, 1) with
   more than one step is read as 1-D with a ``DataConversionWarning``.
+
+Arrays come out C-contiguous, float64 and writeable: read-only input (a
+memory map, say) is copied once, so that every kernel is compiled for one
+array type only (Numba compiles read-only arrays separately).
 """
 
 import warnings
@@ -21,6 +25,10 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import check_array, validate_data
 
 __all__ = ["validate_sequences", "validate_targets", "max_step_norm"]
+
+
+def _writeable(array):
+    return array if array.flags.writeable else array.copy()
 
 
 def validate_sequences(estimator, X, *, reset):
@@ -64,7 +72,7 @@ def validate_sequences(estimator, X, *, reset):
                     f"{type(estimator).__name__} is expecting "
                     f"{estimator.n_features_in_} features as input."
                 )
-        return X
+        return _writeable(X)
     if ndim is not None and ndim not in (2, 3):
         raise ValueError(
             f"Expected a 3-D array (n_samples, n_timesteps, n_features) or a 2-D array "
@@ -81,7 +89,7 @@ def validate_sequences(estimator, X, *, reset):
     X = validate_data(estimator, X, reset=reset, dtype=np.float64, order="C")
     if reset:
         estimator._input_ndim = 2
-    return np.ascontiguousarray(X[:, :, np.newaxis])
+    return _writeable(np.ascontiguousarray(X[:, :, np.newaxis]))
 
 
 def validate_targets(y, n_samples, n_timesteps):
@@ -108,6 +116,7 @@ def validate_targets(y, n_samples, n_timesteps):
         raise ValueError(
             f"X and y have inconsistent numbers of samples: {n_samples} and {y.shape[0]}."
         )
+    y = _writeable(y)
     if y.ndim == 1:
         return np.ascontiguousarray(y[:, np.newaxis]), False
     if y.ndim == 2:
@@ -127,9 +136,11 @@ def max_step_norm(X):
     """``max_{j,t} ||X[j, t]||_2`` for a (n, T, d) array: the theory needs it <= 1."""
     if X.size == 0:
         return 0.0
-    # scale first so that squaring neither overflows (1e200) nor underflows (1e-170)
     largest = float(np.max(np.abs(X)))
     if largest == 0.0 or not np.isfinite(largest):
         return largest
+    if 1e-140 < largest < 1e140:  # squares of every entry stay normal numbers
+        return float(np.sqrt(np.max(np.einsum("ntd,ntd->nt", X, X))))
+    # scale first so that squaring neither overflows (1e200) nor underflows (1e-170)
     scaled = X / largest
     return largest * float(np.sqrt(np.max(np.einsum("ntd,ntd->nt", scaled, scaled))))

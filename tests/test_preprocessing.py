@@ -180,3 +180,11 @@ def test_pipeline_with_3d_data(rng):
     assert pipe2[-1].seen_max_norm_ == pytest.approx(0.5)
     # transform through the pipeline's scaler keeps the 3-D layout
     assert pipe[0].transform(X).shape == X.shape
+
+
+@pytest.mark.parametrize("size", [1e200, 1e-170])
+def test_extreme_but_finite_inputs_are_scaled_not_wiped_out(size):
+    X = np.array([[[3.0, 4.0], [1.0, 0.0]]]) * size
+    scaler = SequenceMaxNormScaler().fit(X)
+    np.testing.assert_allclose(scaler.max_step_norm_, 5.0 * size, rtol=1e-15)
+    np.testing.assert_allclose(scaler.transform(X), [[[0.6, 0.8], [0.2, 0.0]]], rtol=1e-15)
