@@ -26,11 +26,12 @@ def unit_sequences(rng, n, T, d):
     return X / np.maximum(1.0, np.linalg.norm(X, axis=2, keepdims=True))
 
 
-def empirical_ntk_from_gradients(X, Xp, w, U, c_half, activation):
-    """``<dF_t(X)/dTheta, dF_t(X')/dTheta>`` from the RNN's own BPTT gradients.
+def bptt_step_gradients(X, w, U, c_half, activation):
+    """``dF_t(X_j)/dTheta`` (n, T, m (1 + d)) from the RNN's own BPTT gradients.
 
     With one sample and targets ``Y = F - e_t`` the residual is the unit
     vector at step t, so the returned half-risk gradient is ``dF_t/dTheta``.
+    Parameters are laid out as ``[w, U[:, 0], ..., U[:, d-1]]``.
     """
     code = ACTIVATION_CODES[activation]
     UT = np.ascontiguousarray(U.T)
@@ -49,9 +50,52 @@ def empirical_ntk_from_gradients(X, Xp, w, U, c_half, activation):
             rows.append(np.concatenate([grad_w, grad_UT.ravel()]))
         return np.array(rows)  # (T, m (1 + d))
 
-    GX = np.array([gradients(x) for x in X])  # (n, T, P)
-    GXp = np.array([gradients(x) for x in Xp])
+    return np.array([gradients(x) for x in X])
+
+
+def empirical_ntk_from_gradients(X, Xp, w, U, c_half, activation):
+    """``<dF_t(X)/dTheta, dF_t(X')/dTheta>`` from the RNN's own BPTT gradients."""
+    GX = bptt_step_gradients(X, w, U, c_half, activation)  # (n, T, P)
+    GXp = bptt_step_gradients(Xp, w, U, c_half, activation)
     return np.einsum("itp,jtp->tij", GX, GXp)
+
+
+NUMPY_SIGMA = {
+    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
+    "logistic": (
+        lambda z: 1.0 / (1.0 + np.exp(-z)),
+        lambda z: np.exp(-z) / (1.0 + np.exp(-z)) ** 2,
+    ),
+    "gaussian": (lambda z: np.exp(-0.5 * z * z), lambda z: -z * np.exp(-0.5 * z * z)),
+}
+
+
+def forward_mode_step_gradients(X, w, U, c, activation):
+    """``dF_t(X_j)/dTheta`` (n, T, m (1 + d)) by NumPy forward mode (DESIGN section 3).
+
+    Independent of the library: ``dH_t/dw_i = (H_{t-1} + w_i dH_{t-1}/dw_i) sigma'(z_t)``,
+    ``dH_t/dU_i = (w_i dH_{t-1}/dU_i + X_{t-1}) sigma'(z_t)`` and
+    ``dF_t/dTheta_i = c_i dH_t/dTheta_i / sqrt(m)``, for the full width-m
+    network with its readout signs ``c``. Same layout as
+    :func:`bptt_step_gradients`.
+    """
+    sigma, dsigma = NUMPY_SIGMA[activation]
+    n, T, d = X.shape
+    m = w.shape[0]
+    readout = c / np.sqrt(m)
+    h = np.zeros((n, m))
+    dh_dw = np.zeros((n, m))
+    dh_dU = np.zeros((n, d, m))
+    G = np.empty((n, T, m * (1 + d)))
+    for t in range(T):
+        z = w * h + X[:, t] @ U.T
+        slope = dsigma(z)
+        dh_dw = (h + w * dh_dw) * slope
+        dh_dU = (w * dh_dU + X[:, t, :, None]) * slope[:, None, :]
+        h = sigma(z)
+        G[:, t, :m] = dh_dw * readout
+        G[:, t, m:] = (dh_dU * readout).reshape(n, d * m)
+    return G
 
 
 # --------------------------------------------------------------------------
@@ -84,6 +128,57 @@ def test_finite_width_ntk_equals_monte_carlo_kernel(activation, d):
     np.testing.assert_allclose(K, empirical, rtol=0, atol=1e-10)
     # counting every neuron of the symmetric net gives the same average
     np.testing.assert_allclose(rnn_ntk(X, Xp, w0=w, U0=U, activation=activation), K, atol=1e-12)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATION_CODES))
+@pytest.mark.parametrize("d", [1, 3])
+def test_finite_width_cross_time_ntk_equals_monte_carlo_kernel(activation, d):
+    """Off the time diagonal too: sum over parameters of <dF_t(X_i), dF_s(Y_j)>
+    for a symmetric width-m net == rnn_ntk_cross_time over its m/2 distinct draws.
+
+    Each neuron contributes ``c_i^2 / m = 1/m`` times ``<phi_t, phi_s>`` and the
+    two halves are equal, so the sum is ``(1/M) sum_{i < M}`` with ``M = m/2``.
+    """
+    rng = np.random.default_rng(20 + d)
+    m, alpha = 14, 0.8
+    half = m // 2
+    w_half = alpha * rng.choice([-1.0, 1.0], size=half)
+    U_half = rng.normal(size=(half, d))
+    c_half = rng.choice([-1.0, 1.0], size=half)
+    w = np.concatenate([w_half, w_half])
+    U = np.concatenate([U_half, U_half])
+    c = np.concatenate([c_half, -c_half])
+    X = unit_sequences(rng, 3, 5, d)
+    Y = unit_sequences(rng, 2, 7, d)  # other sample count and length
+
+    GX = forward_mode_step_gradients(X, w, U, c, activation)
+    GY = forward_mode_step_gradients(Y, w, U, c, activation)
+    # the independent forward-mode gradients are the network's own BPTT gradients
+    np.testing.assert_allclose(
+        GX, bptt_step_gradients(X, w, U, c_half, activation), rtol=0, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        GY, bptt_step_gradients(Y, w, U, c_half, activation), rtol=0, atol=1e-12
+    )
+
+    empirical = np.einsum("itp,jsp->itjs", GX, GY)
+    # the off-diagonal entries are not negligible, so the check has teeth
+    assert np.abs(empirical[:, 0, :, 4]).max() > 1e-2
+    assert np.abs(empirical[:, 4, :, 6]).max() > 1e-2
+    C = rnn_ntk_cross_time(X, Y, w0=w_half, U0=U_half, activation=activation)
+    assert C.shape == (3, 5, 2, 7)
+    np.testing.assert_allclose(C, empirical, rtol=0, atol=1e-10)
+
+    CX = rnn_ntk_cross_time(X, w0=w_half, U0=U_half, activation=activation)
+    assert CX.shape == (3, 5, 3, 5)
+    np.testing.assert_allclose(CX, np.einsum("itp,jsp->itjs", GX, GX), rtol=0, atol=1e-10)
+    # swapping the arguments transposes the kernel
+    CYX = rnn_ntk_cross_time(Y, X, w0=w_half, U0=U_half, activation=activation)
+    np.testing.assert_allclose(CYX, empirical.transpose(2, 3, 0, 1), rtol=0, atol=1e-10)
+    # every neuron of the symmetric net as a draw gives the same average
+    np.testing.assert_allclose(
+        rnn_ntk_cross_time(X, Y, w0=w, U0=U, activation=activation), C, rtol=0, atol=1e-12
+    )
 
 
 def test_finite_width_ntk_of_the_rnn_estimator():
