@@ -10,7 +10,9 @@ Networks: A Nonasymptotic Analysis":
 (c) for targets in ``F_{nu_w, nu_u}`` the width needed for a fixed training
     risk grows only slowly with the number of samples;
 (d) projected gradient descent with radii ``rho >= nu`` reaches teacher
-    targets inside its ball, under the bound of Theorem 1.
+    targets inside its ball; the reported ``theoretical_bound_`` is Theorem 1,
+    Corollary 1 or Theorem 2 evaluated at the run's own inputs (checked
+    against transcriptions of DESIGN.md section 5 written here).
 """
 
 import math
@@ -143,56 +145,150 @@ def test_measured_gradient_obeys_lemma1(rng, activation, alpha):
 # (c) width against the number of samples
 # ---------------------------------------------------------------------------
 
-WIDTH_GRID = (4, 8, 16, 32, 64)
-TARGET = 6e-3  # fraction of the trivial risk mean(y^2)
+# Relative risks (best_loss_ / mean(y^2), median of 3 seeds) measured with this
+# budget on the teacher pool below (lr 5, 200 iterations):
+#   width       2      4      8      16      32      64      128
+#   n = 16    0.42   0.035  0.17   0.0068  0.0015  0.0020  0.00048
+#   n = 1024  0.27   0.095  0.36   0.017   0.0045  0.0047  0.0013
+#   shuffled labels, width 128: n = 16: 0.30, n = 1024: 0.98
+# (width 8 is worse than 4 for 2 of the 3 seeds). TARGET = 0.02 is first met at
+# width 16 for both n (at n = 1024 with 15% margin; were it missed, 32 would do,
+# still passing); the grid goes to 8x that, so a required width that grew more
+# than 4x over the 64x increase in n (128, or none) fails the test.
+WIDTH_GRID = (2, 4, 8, 16, 32, 64, 128)
+TARGET = 2e-2  # fraction of the trivial risk mean(y^2) of the fitted sample
+N_SMALL, N_LARGE = 16, 1024  # 1.8 decades
 BUDGET = dict(radius_w=1.0, radius_u=1.0, learning_rate=5.0, max_iter=200)
 
 
 @pytest.fixture(scope="module")
 def teacher_pool():
     X, y, info = make_rkhs_teacher(
-        512, 6, 2, nu_w=1.0, nu_u=1.0, n_draws=1024, sequence_output=False, random_state=0
+        N_LARGE, 6, 2, nu_w=1.0, nu_u=1.0, n_draws=1024, sequence_output=False,
+        random_state=0,
     )
     return X, y, info
 
 
-def required_width(X, y, trivial):
-    """Smallest grid width whose median best risk (3 seeds) is <= TARGET * trivial."""
+def relative_risk(X, y, width, seed):
+    model = fit_quietly(X, y, width=width, random_state=seed, **BUDGET)
+    return model.best_loss_ / float(np.mean(y**2))
+
+
+def required_width(X, y):
+    """Smallest grid width whose median relative best risk (3 seeds) is <= TARGET."""
     for width in WIDTH_GRID:
-        risks = [fit_quietly(X, y, width=width, random_state=s, **BUDGET).best_loss_
-                 for s in range(3)]
-        if np.median(risks) <= TARGET * trivial:
+        if np.median([relative_risk(X, y, width, s) for s in range(3)]) <= TARGET:
             return width
     return math.inf
 
 
 def test_required_width_grows_slowly_with_samples(teacher_pool):
     X, y, _ = teacher_pool
-    trivial = float(np.mean(y**2))
-    small = required_width(X[:32], y[:32], trivial)
-    large = required_width(X, y, trivial)
+    small = required_width(X[:N_SMALL], y[:N_SMALL])
+    large = required_width(X, y)
     assert small < math.inf and large < math.inf
-    # 16x more samples: the theory's width grows like log n, far from 16x
+    # the grid reaches past 4x the small-sample answer: the next check can fail
+    assert WIDTH_GRID[-1] > 4 * small
+    # 64x more samples: the theory's width grows like log n, far from 64x
     assert large <= 4 * small
     # non-trivial: the smallest widths do not suffice
-    assert large > WIDTH_GRID[0]
+    assert small > WIDTH_GRID[0] and large > WIDTH_GRID[0]
 
 
-def test_shuffled_labels_are_not_fitted_at_that_width(teacher_pool):
-    # The control that makes the previous test meaningful: labels outside the
-    # class (same values, randomly reassigned) are far from the target at the
-    # widest grid width, so a width independent of n is a property of the data.
+@pytest.mark.parametrize("n", [N_SMALL, N_LARGE])
+def test_shuffled_labels_are_not_fitted_at_any_grid_width(teacher_pool, n):
+    # The control that makes the previous test meaningful: the same procedure on
+    # labels outside the class (same values, randomly reassigned) finds no grid
+    # width reaching TARGET (measured medians: n = 16 from 0.69 at width 2 down to
+    # 0.30 at 128; n = 1024 from 0.9996 down to 0.979), so it can fail, and a
+    # width independent of n is a property of the data.
     X, y, _ = teacher_pool
-    trivial = float(np.mean(y**2))
-    y_shuffled = np.random.default_rng(0).permutation(y)
-    model = fit_quietly(X, y_shuffled, width=WIDTH_GRID[-1], random_state=0, **BUDGET)
-    assert model.best_loss_ > 0.5 * trivial
-    assert model.best_loss_ > 50 * TARGET * trivial
+    X, y = X[:n], np.random.default_rng(0).permutation(y[:n])
+    assert required_width(X, y) == math.inf
+    risk = relative_risk(X, y, WIDTH_GRID[-1], 0)
+    assert risk > 10 * TARGET
+    if n == N_LARGE:  # more samples than parameters: almost nothing is fitted
+        assert risk > 0.5
 
 
 # ---------------------------------------------------------------------------
-# (d) projected gradient descent on teacher data, and Theorem 1's bound
+# (d) projected gradient descent on teacher data, and the reported bounds
 # ---------------------------------------------------------------------------
+
+# DESIGN.md section 2: (sigma0, sigma1, sigma2) = sup |sigma|, |sigma'|, |sigma''|
+SIGMAS = {
+    "tanh": (1.0, 1.0, 4.0 / (3.0 * math.sqrt(3.0))),
+    "logistic": (1.0, 0.25, 1.0 / (6.0 * math.sqrt(3.0))),
+    "gaussian": (1.0, math.exp(-0.5), 1.0),
+}
+
+
+def ref_constants(act, scale, rho_w, rho_u, nu_w, nu_u, T, n, d, delta):
+    """DESIGN.md section 5 at |w_i| <= scale (errata applied); ymax is separate."""
+    s0, s1, s2 = SIGMAS[act]
+    z = scale * s1
+    M0 = sum(z**k for k in range(T))
+    M1 = sum((k + 1) * z**k for k in range(T))
+    L = s1 * M0 * math.sqrt(1.0 + s0 * s0)
+    beta = (
+        d * s2 * (scale * s1 * M0 + 1) * M1
+        + math.sqrt(d) * (s1 * s1 * M0 * M0 + s0 * s1 * M0 * M1
+                          + M1 * (s1 + s2 + scale * s1 * s2 * M0))
+        + s1 * s1 * M0 * M0
+        + s0 * s2 * M1 * (scale * s1 * M0 + 1)
+    )
+    Lam = math.sqrt(2.0) * (s0 + 1 + scale * L)
+    gam = math.sqrt(2.0) * (L + scale * beta)
+    rho2 = rho_w * rho_w + rho_u * rho_u
+    return dict(
+        mu0=M0, mu1=M1, L_T=L, beta_T=beta, Lambda_T=Lam, gamma_T=gam,
+        Fmax=L * math.sqrt(rho2),
+        err=L * math.sqrt(nu_w**2 + nu_u**2) * math.sqrt(math.log(2 * T * n / delta))
+        + 2 * rho2 * (s2 * Lam * Lam + s1 * gam) + 2 * beta * rho2,
+    )
+
+
+def ref_ymax(act, alpha, T, nu_w, nu_u):
+    s0, s1, _ = SIGMAS[act]
+    return s1 * sum((alpha * s1) ** k for k in range(T)) * (nu_u + s0 * nu_w)
+
+
+def ref_theorem1_family(act, alpha, m, rho_w, rho_u, nu_w, nu_u, T, n, d, delta, tau, eta):
+    """Theorem 1, Corollary 1 and their any-step-size forms (DESIGN.md section 5)."""
+    _, s1, s2 = SIGMAS[act]
+    alpha_m = alpha + rho_w / math.sqrt(m)
+    c = ref_constants(act, alpha_m, rho_w, rho_u, nu_w, nu_u, T, n, d, delta)
+    c["alpha_m"] = alpha_m
+    c["ymax"] = ref_ymax(act, alpha, T, nu_w, nu_u)
+    phi, L, N0 = c["Fmax"] + c["ymax"], c["L_T"], nu_w**2 + nu_u**2
+    extra = 6 / m * (c["Lambda_T"] ** 2 * s2 + c["gamma_T"] * s1) * (rho_w**2 + rho_u**2)
+    any_step = (N0 / (2 * eta * tau) + T * phi * c["err"] / math.sqrt(m)
+                + eta * T**2 * phi**2 * L**2 / 2)
+    c["B1"] = (T / math.sqrt(tau)) * (N0 / 2 + L**2 / 2 * phi**2) \
+        + T * phi / math.sqrt(m) * c["err"]
+    c["Bavg"] = 2 * T / math.sqrt(tau) * (N0 + L**2 * phi**2) \
+        + 4 * T * phi / math.sqrt(m) * c["err"] + extra
+    c["best_any_step"] = any_step
+    c["average_any_step"] = 4 * any_step + extra
+    return c
+
+
+def ref_theorem2_holds(act, alpha, eps, nu_w, nu_u, T, n, d, delta, m, eta, tau):
+    """Theorem 2's three conditions at ``eps`` (DESIGN.md section 5, lambda with sqrt(T))."""
+    s0, s1, s2 = SIGMAS[act]
+    c = ref_constants(act, alpha + math.sqrt(2 * eps), 0.0, 0.0, nu_w, nu_u, T, n, d, delta)
+    L, N0 = c["L_T"], nu_w**2 + nu_u**2
+    lam = L * math.sqrt(T) * N0 / math.sqrt(eps)
+    two_lam2 = 2 * lam * lam  # rho_w^2 + rho_u^2 at rho = lambda
+    phi = L * math.sqrt(two_lam2) + ref_ymax(act, alpha, T, nu_w, nu_u)
+    err = (L * math.sqrt(N0) * math.sqrt(math.log(2 * n * T / delta))
+           + 2 * two_lam2 * (s2 * c["Lambda_T"] * c["Lambda_T"] + s1 * c["gamma_T"])
+           + 2 * c["beta_T"] * two_lam2)
+    # products, not **: an overflow must give inf (condition false), not an exception
+    return (eta <= eps / (2 * T * T * L * L * phi * phi)
+            and m >= (err * err + lam * lam) / (2 * eps)
+            and tau >= N0 / ((math.sqrt(2) + 1) ** 2 * eta * eps))
 
 
 @pytest.fixture(scope="module")
@@ -232,33 +328,121 @@ def test_radius_below_nu_binds_and_leaves_risk_behind(teacher_small):
     assert model.best_loss_ > 1e-2 * np.mean(y**2)
 
 
+# Why "trained risk <= theoretical_bound_" is not asserted: at width 64 the
+# bounds of this run are 540 (Theorem 1), 15,910 (any step size, eta = 5) and
+# 26,631 (Corollary 1, eta = 2) against a trivial risk mean(y^2) = 0.004, and
+# the kept risk never exceeds loss_curve_[0] = mean(y^2): such a check cannot
+# fail. The width term T (Fmax + ymax) err / sqrt(m) alone is 488 here; it only
+# drops below mean(y^2) near m ~ 1e12. The optimization terms
+# N0 / (2 eta tau) + eta T^2 (Fmax + ymax)^2 L_T^2 / 2 are at least
+# T (Fmax + ymax) L_T sqrt(N0 / tau) = 5.5 for tau = 100 (at the best eta),
+# vacuous until tau ~ 2e8, so they give no failable check at a trainable size
+# either. What is checked instead is that the reported number is the theorem's,
+# evaluated at this run's inputs, transcribed independently above.
 @pytest.mark.parametrize(
     "iterate, learning_rate, result",
     [("best", "theory", "Theorem 1"), ("best", 5.0, "Theorem 1"),
-     ("average", 2.0, "Corollary 1")],
+     ("average", "theory", "Corollary 1"), ("average", 2.0, "Corollary 1")],
 )
-def test_trained_risk_is_below_the_reported_bound(teacher_small, iterate, learning_rate, result):
+def test_reported_bound_is_the_theorem_at_the_run_inputs(
+    teacher_small, iterate, learning_rate, result
+):
     X, y, info = teacher_small
-    assert np.linalg.norm(X, axis=2).max() <= 1.0  # the theory's input condition
+    max_norm = float(np.linalg.norm(X, axis=2).max())
+    assert max_norm <= 1.0  # the theory's input condition
+    m, tau, alpha, delta = 64, 100, 0.5, 0.05
     model = fit_quietly(
-        X, y, width=64, radius_w=info.nu_w, radius_u=info.nu_u, nu_w=info.nu_w,
-        nu_u=info.nu_u, learning_rate=learning_rate, max_iter=100, iterate=iterate,
-        random_state=0,
+        X, y, width=m, radius_w=info.nu_w, radius_u=info.nu_u, nu_w=info.nu_w,
+        nu_u=info.nu_u, learning_rate=learning_rate, max_iter=tau, iterate=iterate,
+        recurrent_scale=alpha, delta=delta, random_state=0,
     )
-    assert model.bound_details_["result"].startswith(result)
+    n, T, d = X.shape
+    theory_step = learning_rate == "theory"
+    eta = 1.0 / (T * math.sqrt(tau)) if theory_step else learning_rate
+    assert model.learning_rate_ == pytest.approx(eta, rel=1e-14)
+
+    ref = ref_theorem1_family(
+        "tanh", alpha, m, info.nu_w, info.nu_u, info.nu_w, info.nu_u, T, n, d, delta,
+        tau, eta,
+    )
+    if theory_step:
+        # the any-step-size form reduces to the theorem's own at eta = 1/(T sqrt(tau))
+        assert ref["best_any_step"] == pytest.approx(ref["B1"], rel=1e-12)
+        assert ref["average_any_step"] == pytest.approx(ref["Bavg"], rel=1e-12)
+        expected = ref["B1"] if iterate == "best" else ref["Bavg"]
+    else:
+        expected = ref[f"{iterate}_any_step"]
+        # the step matters: the theorem's fixed-step value would not pass
+        theorem_value = ref["B1"] if iterate == "best" else ref["Bavg"]
+        assert expected != pytest.approx(theorem_value, rel=1e-2)
     assert math.isfinite(model.theoretical_bound_)
-    assert model.train_loss_ < model.theoretical_bound_
-    assert model.bound_details_["nu_w"] == info.nu_w
-    assert model.bound_details_["nu_u"] == info.nu_u
+    assert model.theoretical_bound_ == pytest.approx(expected, rel=1e-10)
+
+    details = model.bound_details_
+    assert details["result"].startswith(result)
+    assert ("any step size" in details["result"]) == (not theory_step)
+    run_inputs = dict(
+        activation="tanh", recurrent_scale=alpha, width=m, radius_w=info.nu_w,
+        radius_u=info.nu_u, nu_w=info.nu_w, nu_u=info.nu_u, n_timesteps=T, n_samples=n,
+        n_features=d, delta=delta, n_iter=tau, learning_rate=eta, iterate=iterate,
+        max_input_norm=max_norm,
+    )
+    for key, value in run_inputs.items():
+        assert details[key] == (value if isinstance(value, str) else pytest.approx(value)), key
+    for key in ("alpha_m", "mu0", "mu1", "L_T", "beta_T", "Lambda_T", "gamma_T",
+                "Fmax", "ymax", "err"):
+        assert details[key] == pytest.approx(ref[key], rel=1e-12), key
     assert model.memory_regime_ == "short"
 
 
 def test_plain_gd_reports_theorem2(teacher_small):
     X, y, info = teacher_small
+    m, eta, tau, alpha, delta = 64, 5.0, 100, 0.5, 0.05
     model = fit_quietly(
-        X, y, width=64, radius_w=None, radius_u=None, nu_w=info.nu_w, nu_u=info.nu_u,
-        learning_rate=5.0, max_iter=100, random_state=0,
+        X, y, width=m, radius_w=None, radius_u=None, nu_w=info.nu_w, nu_u=info.nu_u,
+        learning_rate=eta, max_iter=tau, recurrent_scale=alpha, delta=delta, random_state=0,
     )
+    n, T, d = X.shape
+    max_norm = float(np.linalg.norm(X, axis=2).max())
+    trivial = float(np.mean(y**2))
     assert model.bound_details_["result"].startswith("Theorem 2")
-    assert model.train_loss_ <= model.theoretical_bound_  # inf here: nothing certified
-    assert model.best_loss_ <= 1e-2 * np.mean(y**2)
+    assert model.best_loss_ <= 1e-2 * trivial
+
+    # wiring: the reported value is Theorem 2's certified risk for this run's (m, eta, tau)
+    kw = dict(activation="tanh", recurrent_scale=alpha, nu_w=info.nu_w, nu_u=info.nu_u,
+              n_timesteps=T, n_samples=n, n_features=d, delta=delta)
+    certified = theory.theorem2_certified_risk(width=m, learning_rate=eta, n_iter=tau, **kw)
+    assert model.theoretical_bound_ == certified
+    # ... and it is inf: independently, no eps on a grid of 50 points per decade over
+    # [1e-16, 1e16] meets the three conditions at width 64 (eta = 5 alone is far above
+    # the admissible step, and the width is ~1e13 too small)
+    ref_args = ("tanh", alpha)
+    ref_rest = (info.nu_w, info.nu_u, T, n, d, delta)
+    assert not any(
+        ref_theorem2_holds(*ref_args, 10.0 ** (k / 50), *ref_rest, m, eta, tau)
+        for k in range(-800, 801)
+    )
+    assert certified == math.inf
+
+    # A run sized by theorem2_requirements for 9 eps / 4 = 1% of the trivial risk
+    # would be certified. It cannot be trained (the width is 2.5e21), so only the
+    # theory is evaluated, with the inputs the estimator passes for such a run.
+    eps = 1e-2 * trivial / 2.25
+    req = theory.theorem2_requirements(eps, **kw)
+    m_req, eta_req, tau_req = req["width"], req["learning_rate"], req["n_iter"]
+    assert ref_theorem2_holds(*ref_args, eps, *ref_rest, m_req, eta_req, tau_req)
+    assert m_req > 1e12  # documents why no such run is trained here
+    value, details = theory.gd_rnn_bound(
+        activation="tanh", recurrent_scale=alpha, width=m_req, radius_w=None,
+        radius_u=None, nu_w=info.nu_w, nu_u=info.nu_u, n_timesteps=T, n_samples=n,
+        n_features=d, delta=delta, n_iter=tau_req, learning_rate=eta_req, iterate="best",
+        max_input_norm=max_norm,
+    )
+    assert details["result"].startswith("Theorem 2")
+    assert 0.0 < value <= 2.25 * eps * (1 + 1e-12)
+    assert value == theory.theorem2_certified_risk(
+        width=m_req, learning_rate=eta_req, n_iter=tau_req, **kw)
+    # the certified eps* meets the conditions (up to rounding at the boundary)
+    assert value == 2.25 * details["eps_star"]
+    assert ref_theorem2_holds(
+        *ref_args, details["eps_star"] * (1 + 1e-12), *ref_rest, m_req, eta_req, tau_req)
