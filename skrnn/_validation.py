@@ -18,17 +18,68 @@ memory map, say) is copied once, so that every kernel is compiled for one
 array type only (Numba compiles read-only arrays separately).
 """
 
+import numbers
 import warnings
 
 import numpy as np
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import check_array, validate_data
 
-__all__ = ["validate_sequences", "validate_targets", "max_step_norm"]
+__all__ = [
+    "check_int",
+    "check_real",
+    "check_sequences",
+    "max_step_norm",
+    "validate_sequences",
+    "validate_targets",
+]
 
 
 def _writeable(array):
     return array if array.flags.writeable else array.copy()
+
+
+def _ndim(X):
+    ndim = getattr(X, "ndim", None)
+    if ndim is None:
+        ndim = np.ndim(np.asarray(X, dtype=object)) if not hasattr(X, "shape") else len(X.shape)
+    return ndim
+
+
+def _check_ndim(ndim, name):
+    if ndim not in (2, 3):
+        raise ValueError(
+            f"Expected a 3-D array (n_samples, n_timesteps, n_features) or a 2-D array "
+            f"(n_samples, n_timesteps) of univariate sequences for {name}, got a {ndim}-D "
+            f"array instead. Reshape your data with {name}.reshape(-1, 1) for a single "
+            f"sequence of one step per sample, or {name}.reshape(1, -1) for a single sequence."
+        )
+
+
+def _check_3d(X, name):
+    X = check_array(
+        X, dtype=np.float64, order="C", allow_nd=True, ensure_min_samples=1, input_name=name
+    )
+    if X.shape[1] < 1 or X.shape[2] < 1:
+        raise ValueError(
+            f"{name} of shape {X.shape} has no time steps or no features; "
+            "expected (n_samples, n_timesteps >= 1, n_features >= 1)."
+        )
+    return _writeable(X)
+
+
+def check_sequences(X, name="X"):
+    """Validate sequences outside an estimator: a (n, T, d) C-contiguous float64 array.
+
+    A 2-D array is read as univariate sequences (n, T) and gets a trailing
+    axis of length 1.
+    """
+    ndim = _ndim(X)
+    _check_ndim(ndim, name)
+    if ndim == 2:
+        X = check_array(X, dtype=np.float64, order="C", input_name=name)
+        X = X[:, :, np.newaxis]
+    return _check_3d(X, name)
 
 
 def validate_sequences(estimator, X, *, reset):
@@ -38,23 +89,10 @@ def validate_sequences(estimator, X, *, reset):
     ``feature_names_in_`` (2-D input only) and ``_input_ndim``;
     ``reset=False`` checks ``X`` against them.
     """
-    ndim = getattr(X, "ndim", None)
-    if ndim is None:
-        ndim = np.ndim(np.asarray(X, dtype=object)) if not hasattr(X, "shape") else len(X.shape)
+    ndim = _ndim(X)
+    _check_ndim(ndim, "X")
     if ndim == 3:
-        X = check_array(
-            X,
-            dtype=np.float64,
-            order="C",
-            allow_nd=True,
-            ensure_min_samples=1,
-            input_name="X",
-        )
-        if X.shape[1] < 1 or X.shape[2] < 1:
-            raise ValueError(
-                f"X of shape {X.shape} has no time steps or no features; "
-                "expected (n_samples, n_timesteps >= 1, n_features >= 1)."
-            )
+        X = _check_3d(X, "X")
         if reset:
             estimator.n_features_in_ = X.shape[2]
             estimator._input_ndim = 3
@@ -72,14 +110,7 @@ def validate_sequences(estimator, X, *, reset):
                     f"{type(estimator).__name__} is expecting "
                     f"{estimator.n_features_in_} features as input."
                 )
-        return _writeable(X)
-    if ndim is not None and ndim not in (2, 3):
-        raise ValueError(
-            f"Expected a 3-D array (n_samples, n_timesteps, n_features) or a 2-D array "
-            f"(n_samples, n_timesteps) of univariate sequences, got a {ndim}-D array "
-            "instead. Reshape your data with X.reshape(-1, 1) for a single sequence "
-            "of one step per sample, or X.reshape(1, -1) for a single sequence."
-        )
+        return X
     if not reset and getattr(estimator, "_input_ndim", 2) == 3:
         X = check_array(X, dtype=np.float64, input_name="X")
         raise ValueError(
@@ -144,3 +175,30 @@ def max_step_norm(X):
     # scale first so that squaring neither overflows (1e200) nor underflows (1e-170)
     scaled = X / largest
     return largest * float(np.sqrt(np.max(np.einsum("ntd,ntd->nt", scaled, scaled))))
+
+
+def check_int(name, value, min_value):
+    """``value`` as an int >= ``min_value``; TypeError for non-integers (bools included)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}.")
+    if value < min_value:
+        raise ValueError(f"{name} must be an int >= {min_value}, got {value}.")
+    return int(value)
+
+
+def check_real(name, value, *, low=None, high=None, low_open=False, high_open=False):
+    """``value`` as a finite float in the given (open or closed) range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a real number, got {value!r} of type {type(value).__name__}."
+        )
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}.")
+    if low is not None and (value < low or (low_open and value == low)):
+        bound = ">" if low_open else ">="
+        raise ValueError(f"{name} must be {bound} {low}, got {value}.")
+    if high is not None and (value > high or (high_open and value == high)):
+        bound = "<" if high_open else "<="
+        raise ValueError(f"{name} must be {bound} {high}, got {value}.")
+    return value

@@ -16,12 +16,12 @@ target is a causal function of the inputs.
   memory whose length is set by one parameter.
 """
 
-import numbers
 
 import numpy as np
 from scipy.special import expit
 from sklearn.utils import Bunch, check_random_state
 
+from ._validation import check_int, check_real
 from .theory import activation_constants, mu0
 
 __all__ = [
@@ -67,31 +67,6 @@ _NARMA_MAX_REDRAWS = 10
 # ---------------------------------------------------------------------------
 # argument checks
 # ---------------------------------------------------------------------------
-
-
-def _check_int(name, value, min_value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}.")
-    if value < min_value:
-        raise ValueError(f"{name} must be an int >= {min_value}, got {value}.")
-    return int(value)
-
-
-def _check_real(name, value, *, low=None, high=None, low_open=False, high_open=False):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a real number, got {value!r} of type {type(value).__name__}."
-        )
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}.")
-    if low is not None and (value < low or (low_open and value == low)):
-        bound = ">" if low_open else ">="
-        raise ValueError(f"{name} must be {bound} {low}, got {value}.")
-    if high is not None and (value > high or (high_open and value == high)):
-        bound = "<" if high_open else "<="
-        raise ValueError(f"{name} must be {bound} {high}, got {value}.")
-    return value
 
 
 def _check_activation(activation):
@@ -302,7 +277,7 @@ class RKHSTeacher:
             ``sigma1 * mu0_T(alpha * sigma1) * (nu_u + sigma0 * nu_w)`` with
             ``mu0_T(z) = sum_{k<T} z^k``.
         """
-        n_timesteps = _check_int("n_timesteps", n_timesteps, 1)
+        n_timesteps = check_int("n_timesteps", n_timesteps, 1)
         sigma0, sigma1, _ = activation_constants(self.activation)
         memory = mu0(n_timesteps, self.recurrent_scale * sigma1)
         return sigma1 * memory * (self.nu_u + sigma0 * self.nu_w)
@@ -493,21 +468,21 @@ def make_rkhs_teacher(
     >>> X.shape, y.shape, info.nu_u
     ((5, 4, 3), (5, 4), 1.0)
     """
-    n_samples = _check_int("n_samples", n_samples, 1)
-    n_timesteps = _check_int("n_timesteps", n_timesteps, 1)
-    n_features = _check_int("n_features", n_features, 1)
-    nu_w = _check_real("nu_w", nu_w, low=0.0)
-    nu_u = _check_real("nu_u", nu_u, low=0.0)
+    n_samples = check_int("n_samples", n_samples, 1)
+    n_timesteps = check_int("n_timesteps", n_timesteps, 1)
+    n_features = check_int("n_features", n_features, 1)
+    nu_w = check_real("nu_w", nu_w, low=0.0)
+    nu_u = check_real("nu_u", nu_u, low=0.0)
     activation = _check_activation(activation)
-    recurrent_scale = _check_real("recurrent_scale", recurrent_scale, low=0.0)
-    n_draws = _check_int("n_draws", n_draws, 2)
+    recurrent_scale = check_real("recurrent_scale", recurrent_scale, low=0.0)
+    n_draws = check_int("n_draws", n_draws, 2)
     if n_draws % 2:
         raise ValueError(
             f"n_draws must be even (the draws come in antithetic pairs), got {n_draws}."
         )
     if not isinstance(sequence_output, (bool, np.bool_)):
         raise TypeError(f"sequence_output must be a bool, got {sequence_output!r}.")
-    noise = _check_real("noise", noise, low=0.0)
+    noise = check_real("noise", noise, low=0.0)
     rng = check_random_state(random_state)
 
     # 1. transport maps
@@ -661,20 +636,20 @@ def make_narma(
     >>> X.shape, y.shape
     ((3, 50, 1), (3, 50))
     """
-    n_samples = _check_int("n_samples", n_samples, 1)
-    n_timesteps = _check_int("n_timesteps", n_timesteps, 1)
-    order = _check_int("order", order, 1)
+    n_samples = check_int("n_samples", n_samples, 1)
+    n_timesteps = check_int("n_timesteps", n_timesteps, 1)
+    order = check_int("order", order, 1)
     try:
         low, high = input_range
     except (TypeError, ValueError):
         raise ValueError(
             f"input_range must be a pair (low, high), got {input_range!r}."
         ) from None
-    low = _check_real("input_range[0]", low)
-    high = _check_real("input_range[1]", high)
+    low = check_real("input_range[0]", low)
+    high = check_real("input_range[1]", high)
     if not low < high:
         raise ValueError(f"input_range must satisfy low < high, got {input_range!r}.")
-    noise = _check_real("noise", noise, low=0.0)
+    noise = check_real("noise", noise, low=0.0)
     rng = check_random_state(random_state)
 
     u = rng.uniform(low, high, size=(n_samples, n_timesteps))
@@ -769,11 +744,11 @@ def make_linear_memory(
     >>> X.shape, y.shape
     ((4, 10, 1), (4, 10))
     """
-    n_samples = _check_int("n_samples", n_samples, 1)
-    n_timesteps = _check_int("n_timesteps", n_timesteps, 1)
-    n_features = _check_int("n_features", n_features, 1)
-    decay = _check_real("decay", decay, low=0.0, high=1.0, high_open=True)
-    noise = _check_real("noise", noise, low=0.0)
+    n_samples = check_int("n_samples", n_samples, 1)
+    n_timesteps = check_int("n_timesteps", n_timesteps, 1)
+    n_features = check_int("n_features", n_features, 1)
+    decay = check_real("decay", decay, low=0.0, high=1.0, high_open=True)
+    noise = check_real("noise", noise, low=0.0)
     if not isinstance(return_coef, (bool, np.bool_)):
         raise TypeError(f"return_coef must be a bool, got {return_coef!r}.")
     rng = check_random_state(random_state)

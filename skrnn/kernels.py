@@ -30,10 +30,10 @@ import numpy as np
 from scipy.special import ndtri
 from scipy.stats import qmc
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array
 
 from ._numba.activations import ACTIVATION_CODES
 from ._numba.ntk_features import ntk_features
+from ._validation import check_sequences
 
 __all__ = [
     "ntk_draws",
@@ -133,24 +133,6 @@ def ntk_draws(n_draws, n_features, *, recurrent_scale=0.5, sampling="qmc", rando
 # --------------------------------------------------------------------------
 
 
-def _check_sequences(X, name):
-    """(n, T, d) C-contiguous float64 array from a 2-D or 3-D array-like."""
-    ndim = np.ndim(X) if not hasattr(X, "ndim") else X.ndim
-    if ndim not in (2, 3):
-        raise ValueError(
-            f"{name} must be 3-D (n_samples, n_timesteps, n_features) or 2-D "
-            f"(n_samples, n_timesteps) for univariate sequences; got a {ndim}-D array."
-        )
-    X = check_array(
-        X, dtype=np.float64, order="C", allow_nd=True, ensure_min_features=1, input_name=name
-    )
-    if X.ndim == 2:
-        X = X[:, :, np.newaxis]
-    if X.shape[1] < 1 or X.shape[2] < 1:
-        raise ValueError(f"{name} of shape {X.shape} has no time steps or no features.")
-    return np.ascontiguousarray(X)
-
-
 def _check_draws(w0, U0, n_features):
     w0 = np.asarray(w0, dtype=np.float64)
     U0 = np.asarray(U0, dtype=np.float64)
@@ -184,9 +166,9 @@ def _activation_code(activation):
 
 
 def _validate(X, Y, w0, U0, activation):
-    X = _check_sequences(X, "X")
+    X = check_sequences(X, "X")
     if Y is not None:
-        Y = _check_sequences(Y, "Y")
+        Y = check_sequences(Y, "Y")
         if Y.shape[2] != X.shape[2]:
             raise ValueError(
                 f"X and Y have different numbers of features per step: "

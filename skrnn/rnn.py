@@ -288,7 +288,8 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
         n_averaged = 0
 
         losses = []
-        best = (np.inf, w.copy(), UT.copy())
+        # buffers of the best iterate, overwritten in place when it improves
+        best_risk, best_w, best_UT = np.inf, w.copy(), UT.copy()
         diverged_at = None
         report_every = max(1, self.max_iter // 10)
         for step in range(self.max_iter + 1):
@@ -301,8 +302,10 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
                 diverged_at = step
                 break
             losses.append(risk)
-            if risk < best[0]:
-                best = (risk, w.copy(), UT.copy())
+            if risk < best_risk:
+                best_risk = risk
+                np.copyto(best_w, w)
+                np.copyto(best_UT, UT)
             if self.verbose and (step % report_every == 0 or step == self.max_iter):
                 print(f"[{type(self).__name__}] iteration {step:6d}  risk {risk:.6g}", file=sys.stdout)
             if step == self.max_iter:
@@ -325,18 +328,18 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
             )
         self.loss_curve_ = np.asarray(losses)
         self.n_iter_ = len(losses) - 1 if diverged_at is None else max(diverged_at - 1, 0)
-        self.best_loss_ = float(best[0])
+        self.best_loss_ = float(best_risk)
         kept = self.iterate
         if diverged_at is not None:
             warnings.warn(
                 f"Gradient descent diverged: the risk or its gradient is not finite at "
                 f"iteration {diverged_at} (learning_rate={eta:.3g}). The best finite "
-                f"iterate (risk {best[0]:.4g}) is kept; use a smaller learning_rate.",
+                f"iterate (risk {best_risk:.4g}) is kept; use a smaller learning_rate.",
                 ConvergenceWarning,
             )
             if kept == "last" or (kept == "average" and n_averaged == 0):
                 kept = "best"
-        elif self.max_iter > 0 and best[0] >= losses[0]:
+        elif self.max_iter > 0 and best_risk >= losses[0]:
             warnings.warn(
                 f"The training risk did not decrease in {self.max_iter} iterations "
                 f"(learning_rate={eta:.3g}); increase max_iter or learning_rate.",
@@ -344,7 +347,7 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
             )
 
         if kept == "best":
-            risk, w_kept, UT_kept = best
+            risk, w_kept, UT_kept = best_risk, best_w, best_UT
         elif kept == "average" and n_averaged > 0:
             w_kept, UT_kept = sum_w / n_averaged, sum_UT / n_averaged
             risk = risk_and_gradient(X, Y, w_kept, UT_kept, c_half, code, grad_w, grad_UT)

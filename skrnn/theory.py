@@ -37,6 +37,8 @@ The two entry points used by the estimators are :func:`gd_rnn_bound` and
 import math
 import warnings
 
+from ._validation import check_int, check_real
+
 __all__ = [
     "ACTIVATIONS",
     "activation_constants",
@@ -108,34 +110,11 @@ def _ceil(x):
     return math.inf if math.isinf(x) else int(math.ceil(x))
 
 
-def _check_int(name, value, minimum):
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an integer, got {value!r}.")
-    try:
-        integer = int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise TypeError(f"{name} must be an integer, got {value!r}.") from None
-    if integer != value:
-        raise TypeError(f"{name} must be an integer, got {value!r}.")
-    if integer < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}.")
-    return integer
-
-
 def _check_float(name, value, *, positive=False, below_one=False):
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number, got {value!r}.") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {value!r}.")
-    if positive and not number > 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}.")
-    if not positive and number < 0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}.")
-    if below_one and not number < 1:
-        raise ValueError(f"{name} must be < 1, got {value!r}.")
-    return number
+    """A finite number ``>= 0`` (``> 0`` with ``positive``; ``< 1`` with ``below_one``)."""
+    return check_real(
+        name, value, low=0.0, low_open=positive, high=1.0 if below_one else None, high_open=True
+    )
 
 
 def _check_delta(delta):
@@ -214,7 +193,7 @@ def _memory_sums(T, z):
 
 
 def _check_memory_args(T, z):
-    T = _check_int("T", T, 0)
+    T = check_int("T", T, 0)
     z = _check_float("z", z)
     return T, z
 
@@ -292,7 +271,7 @@ def memory_regime(*, activation, recurrent_scale, width=None, radius_w=None):
     sigma1 = activation_constants(activation)[1]
     alpha = _check_float("recurrent_scale", recurrent_scale)
     if width is not None and radius_w is not None:
-        width = _check_int("width", width, 1)
+        width = check_int("width", width, 1)
         alpha = _effective_scale(alpha, width, _check_float("radius_w", radius_w))
     return _regime(alpha * sigma1)
 
@@ -371,14 +350,14 @@ def _parse_projected(
 ):
     sigmas = activation_constants(activation)
     alpha = _check_float("recurrent_scale", recurrent_scale)
-    m = _check_int("width", width, 1)
+    m = check_int("width", width, 1)
     rho_w = _check_float("radius_w", radius_w)
     rho_u = _check_float("radius_u", radius_u)
     nu_w = _default_nu(nu_w, rho_w, "nu_w")
     nu_u = _default_nu(nu_u, rho_u, "nu_u")
-    T = _check_int("n_timesteps", n_timesteps, 1)
-    n = _check_int("n_samples", n_samples, 1)
-    d = _check_int("n_features", n_features, 1)
+    T = check_int("n_timesteps", n_timesteps, 1)
+    n = check_int("n_samples", n_samples, 1)
+    d = check_int("n_features", n_features, 1)
     delta = _check_delta(delta)
     return sigmas, alpha, m, rho_w, rho_u, nu_w, nu_u, T, n, d, delta
 
@@ -491,7 +470,7 @@ def _projected_bound(kind, kwargs):
     n_iter = kwargs.pop("n_iter")
     learning_rate = kwargs.pop("learning_rate")
     sigmas, alpha, m, rho_w, rho_u, nu_w, nu_u, T, n, d, delta = _parse_projected(**kwargs)
-    tau = _check_int("n_iter", n_iter, 1)
+    tau = check_int("n_iter", n_iter, 1)
     eta = None
     if learning_rate is not None:
         eta = _check_float("learning_rate", learning_rate, positive=True)
@@ -746,9 +725,9 @@ def _parse_plain(
     alpha = _check_float("recurrent_scale", recurrent_scale)
     nu_w = 1.0 if nu_w is None else _check_float("nu_w", nu_w)
     nu_u = 1.0 if nu_u is None else _check_float("nu_u", nu_u)
-    T = _check_int("n_timesteps", n_timesteps, 1)
-    n = _check_int("n_samples", n_samples, 1)
-    d = _check_int("n_features", n_features, 1)
+    T = check_int("n_timesteps", n_timesteps, 1)
+    n = check_int("n_samples", n_samples, 1)
+    d = check_int("n_features", n_features, 1)
     delta = _check_delta(delta)
     return sigmas, alpha, nu_w, nu_u, T, n, d, delta
 
@@ -898,9 +877,9 @@ def theorem2_certified_risk(
     sigmas, alpha, nu_w, nu_u, T, n, d, delta = _parse_plain(
         activation, recurrent_scale, nu_w, nu_u, n_timesteps, n_samples, n_features, delta
     )
-    m = _check_int("width", width, 1)
+    m = check_int("width", width, 1)
     eta = _check_float("learning_rate", learning_rate, positive=True)
-    tau = _check_int("n_iter", n_iter, 1)
+    tau = check_int("n_iter", n_iter, 1)
     eps_star = _theorem2_search(sigmas, alpha, nu_w, nu_u, T, n, d, delta, m, eta, tau)[0]
     return 2.25 * eps_star
 
@@ -1005,11 +984,11 @@ def prop3_bound(*, activation, recurrent_scale, width, nu_w, nu_u, n_timesteps, 
     """
     sigma0, sigma1, _ = activation_constants(activation)
     alpha = _check_float("recurrent_scale", recurrent_scale)
-    m = _check_int("width", width, 1)
+    m = check_int("width", width, 1)
     nu_w = _check_float("nu_w", nu_w)
     nu_u = _check_float("nu_u", nu_u)
-    T = _check_int("n_timesteps", n_timesteps, 1)
-    n = _check_int("n_samples", n_samples, 1)
+    T = check_int("n_timesteps", n_timesteps, 1)
+    n = check_int("n_samples", n_samples, 1)
     delta = _check_delta(delta)
     root = math.sqrt(2.0 * math.log(2.0 * n * T / delta) / m)
     return _prod(2.0, _memory_sums(T, alpha * sigma1)[0], sigma1, nu_u + sigma0 * nu_w, root)
@@ -1116,12 +1095,12 @@ def gd_rnn_bound(
     if iterate not in _ITERATES:
         raise ValueError(f"iterate must be one of {_ITERATES}, got {iterate!r}.")
     alpha = _check_float("recurrent_scale", recurrent_scale)
-    m = _check_int("width", width, 1)
-    T = _check_int("n_timesteps", n_timesteps, 1)
-    n = _check_int("n_samples", n_samples, 1)
-    d = _check_int("n_features", n_features, 1)
+    m = check_int("width", width, 1)
+    T = check_int("n_timesteps", n_timesteps, 1)
+    n = check_int("n_samples", n_samples, 1)
+    d = check_int("n_features", n_features, 1)
     delta = _check_delta(delta)
-    tau = _check_int("n_iter", n_iter, 1)
+    tau = check_int("n_iter", n_iter, 1)
     theory_eta = _theory_step(T, tau)
     eta = theory_eta if learning_rate is None else _check_float(
         "learning_rate", learning_rate, positive=True)
@@ -1255,11 +1234,11 @@ def ntk_bound(
     """
     sigmas = activation_constants(activation)
     alpha = _check_float("recurrent_scale", recurrent_scale)
-    M = _check_int("n_mc_samples", n_mc_samples, 1)
+    M = check_int("n_mc_samples", n_mc_samples, 1)
     nu_w = 1.0 if nu_w is None else _check_float("nu_w", nu_w)
     nu_u = 1.0 if nu_u is None else _check_float("nu_u", nu_u)
-    T = _check_int("n_timesteps", n_timesteps, 1)
-    n = _check_int("n_samples", n_samples, 1)
+    T = check_int("n_timesteps", n_timesteps, 1)
+    n = check_int("n_samples", n_samples, 1)
     delta = _check_delta(delta)
     details = {
         "activation": activation,

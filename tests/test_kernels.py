@@ -1,6 +1,5 @@
 """The Monte Carlo NTK of the RNN: exact identities, Prop. 2, convergence, validation."""
 
-import math
 import warnings
 
 import numpy as np
@@ -11,14 +10,7 @@ from skrnn._numba.activations import ACTIVATION_CODES
 from skrnn._numba.recurrence import forward, risk_and_gradient
 from skrnn.kernels import ntk_draws, rnn_ntk, rnn_ntk_cross_time, rnn_ntk_features
 
-SIGMA = {
-    "tanh": (math.tanh, lambda z: 1.0 - math.tanh(z) ** 2),
-    "logistic": (
-        lambda z: 1.0 / (1.0 + math.exp(-z)),
-        lambda z: math.exp(-z) / (1.0 + math.exp(-z)) ** 2,
-    ),
-    "gaussian": (lambda z: math.exp(-0.5 * z * z), lambda z: -z * math.exp(-0.5 * z * z)),
-}
+from reference_activations import SIGMA
 
 
 def unit_sequences(rng, n, T, d):
@@ -60,16 +52,6 @@ def empirical_ntk_from_gradients(X, Xp, w, U, c_half, activation):
     return np.einsum("itp,jtp->tij", GX, GXp)
 
 
-NUMPY_SIGMA = {
-    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
-    "logistic": (
-        lambda z: 1.0 / (1.0 + np.exp(-z)),
-        lambda z: np.exp(-z) / (1.0 + np.exp(-z)) ** 2,
-    ),
-    "gaussian": (lambda z: np.exp(-0.5 * z * z), lambda z: -z * np.exp(-0.5 * z * z)),
-}
-
-
 def forward_mode_step_gradients(X, w, U, c, activation):
     """``dF_t(X_j)/dTheta`` (n, T, m (1 + d)) by NumPy forward mode (DESIGN section 3).
 
@@ -79,7 +61,7 @@ def forward_mode_step_gradients(X, w, U, c, activation):
     network with its readout signs ``c``. Same layout as
     :func:`bptt_step_gradients`.
     """
-    sigma, dsigma = NUMPY_SIGMA[activation]
+    sigma, dsigma = SIGMA[activation]
     n, T, d = X.shape
     m = w.shape[0]
     readout = c / np.sqrt(m)

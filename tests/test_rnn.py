@@ -14,6 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from reference_activations import SIGMA
 from skrnn import ProjectedGDRNNRegressor
 
 
@@ -28,8 +29,7 @@ def small_sequences(rng, n=48, T=8, d=2):
 
 def numpy_outputs(model, X):
     """Outputs recomputed from the fitted attributes with a plain NumPy loop."""
-    sigma = {"tanh": np.tanh, "logistic": lambda z: 1 / (1 + np.exp(-z)),
-             "gaussian": lambda z: np.exp(-z * z / 2)}[model.activation]
+    sigma = SIGMA[model.activation][0]
     n, T, _ = X.shape
     h = np.zeros((n, model.width))
     F = np.empty((n, T))

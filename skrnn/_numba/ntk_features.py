@@ -28,6 +28,7 @@ from numba import prange
 
 from . import jit
 from .activations import activate_row
+from .recurrence import preactivation
 
 #: samples per parallel work item (per-chunk scratch buffers are reused)
 CHUNK_SIZE = 8
@@ -77,12 +78,8 @@ def ntk_features(X, w0, UT0, code, first_step):
                 for i in range(M):
                     du[k, i] = 0.0
             for t in range(T):
-                for i in range(M):
-                    z[i] = w0[i] * h[i]
-                for k in range(d):
-                    xk = x[t, k]
-                    for i in range(M):
-                        z[i] += UT0[k, i] * xk
+                # the same pre-activation as a row of RNN neurons
+                preactivation(x[t], w0, h, UT0, z)
                 activate_row(code, z, h_next, slope)
                 # derivatives use h_{t-1} (still in h) before it is replaced
                 for i in range(M):

@@ -46,18 +46,7 @@ CHUNK_SIZE = 16
 
 
 @jit(inline="always")
-def _readout(c_half, hidden, scale):
-    half = c_half.shape[0]
-    first = hidden[:half]
-    second = hidden[half : 2 * half]
-    total = 0.0
-    for i in range(half):
-        total += c_half[i] * (first[i] - second[i])
-    return total * scale
-
-
-@jit(inline="always")
-def _preactivation(xt, w, h, UT, z):
+def preactivation(xt, w, h, UT, z):
     """``z = w * h + sum_k UT[k] * xt[k]``, the input terms added in order of k."""
     d = UT.shape[0]
     m = w.shape[0]
@@ -169,7 +158,7 @@ def _forward_sample(x, w, UT_blocked, c_half, code, scale, width, H, D, z, F):
             for i in range(length):
                 h0[i] = 0.0
             for t in range(T):
-                _preactivation(x[t], wb, Hb[t], UTb, zb)
+                preactivation(x[t], wb, Hb[t], UTb, zb)
                 activate_row(code, zb, Hb[t + 1], Db[t])
         H1 = H[(T + 1) * first : (T + 1) * (first + length)].reshape((T + 1, length))
         second = first + half
