@@ -4,13 +4,12 @@ import warnings
 
 import numpy as np
 import pytest
+from reference_activations import SIGMA
 
-from skrnn import kernels
+from skrnn import _gram
 from skrnn._numba.activations import ACTIVATION_CODES
 from skrnn._numba.recurrence import forward, risk_and_gradient
 from skrnn.kernels import ntk_draws, rnn_ntk, rnn_ntk_cross_time, rnn_ntk_features
-
-from reference_activations import SIGMA
 
 
 def unit_sequences(rng, n, T, d):
@@ -205,7 +204,7 @@ def prop2_double_sum(x, xp, w0, U0, activation):
         return h, slope
 
     K = np.zeros(T)
-    for w, u in zip(w0, U0):
+    for w, u in zip(w0, U0, strict=True):
         h, I = states(x, w, u)
         hp, Ip = states(xp, w, u)
         for t in range(1, T + 1):
@@ -291,7 +290,7 @@ def test_row_blocks_give_the_same_kernel(monkeypatch, with_y):
     full = rnn_ntk(X, Y, w0=w0, U0=U0)
     row_bytes = 8 * 3 * 16 * 3
     for rows in (1, 2, 3):  # 3 rows: at most 4 X blocks are kept, more are recomputed
-        monkeypatch.setattr(kernels, "FEATURE_BLOCK_BYTES", rows * row_bytes)
+        monkeypatch.setattr(_gram, "FEATURE_BLOCK_BYTES", rows * row_bytes)
         np.testing.assert_allclose(rnn_ntk(X, Y, w0=w0, U0=U0), full, rtol=1e-13, atol=1e-14)
 
 
