@@ -6,12 +6,11 @@ import pytest
 from skrnn._validation import max_step_norm
 from skrnn.datasets import (
     RKHSTeacher,
-    _linear_memory_response,
-    _narma_response,
     make_linear_memory,
     make_narma,
     make_rkhs_teacher,
 )
+from skrnn.datasets._benchmarks import _linear_memory_response, _narma_response
 
 ACTIVATIONS = ["tanh", "logistic", "gaussian"]
 
@@ -117,8 +116,9 @@ def transport_reference(teacher):
     for i in range(teacher.n_draws):
         w0, u0 = teacher.w0[i], teacher.U0[i]
         offset = teacher.transport_w_offsets[1 if w0 >= 0 else 0]
-        v_w[i] = teacher.nu_w * math.tanh(sum(teacher.transport_w_direction[k] * u0[k]
-                                              for k in range(d)) + offset)
+        v_w[i] = teacher.nu_w * math.tanh(
+            sum(teacher.transport_w_direction[k] * u0[k] for k in range(d)) + offset
+        )
         for r in range(d):
             pre = sum(teacher.transport_matrix[r, k] * u0[k] for k in range(d))
             V_u[i, r] = teacher.nu_u * math.tanh(pre + teacher.transport_offset[r]) / math.sqrt(d)
@@ -126,9 +126,17 @@ def transport_reference(teacher):
 
 
 def small_teacher(activation="tanh", n_draws=6, random_state=0, **kwargs):
-    params = dict(n_samples=3, n_timesteps=5, n_features=2, nu_w=0.7, nu_u=1.3,
-                  recurrent_scale=0.8, n_draws=n_draws, activation=activation,
-                  random_state=random_state)
+    params = dict(
+        n_samples=3,
+        n_timesteps=5,
+        n_features=2,
+        nu_w=0.7,
+        nu_u=1.3,
+        recurrent_scale=0.8,
+        n_draws=n_draws,
+        activation=activation,
+        random_state=random_state,
+    )
     params.update(kwargs)
     return make_rkhs_teacher(**params)
 
@@ -140,8 +148,14 @@ def small_teacher(activation="tanh", n_draws=6, random_state=0, **kwargs):
 
 @pytest.mark.parametrize("sequence_output", [True, False])
 def test_teacher_shapes_and_dtypes(sequence_output):
-    X, y, info = make_rkhs_teacher(n_samples=7, n_timesteps=4, n_features=2, n_draws=16,
-                                   sequence_output=sequence_output, random_state=0)
+    X, y, info = make_rkhs_teacher(
+        n_samples=7,
+        n_timesteps=4,
+        n_features=2,
+        n_draws=16,
+        sequence_output=sequence_output,
+        random_state=0,
+    )
     assert X.shape == (7, 4, 2) and X.dtype == np.float64 and X.flags.c_contiguous
     assert y.shape == ((7, 4) if sequence_output else (7,))
     assert y.dtype == np.float64 and np.all(np.isfinite(y))
@@ -151,8 +165,7 @@ def test_teacher_shapes_and_dtypes(sequence_output):
 
 def test_teacher_last_step_matches_sequence_output():
     _, y_seq, _ = make_rkhs_teacher(n_samples=5, n_draws=32, random_state=3)
-    _, y_last, _ = make_rkhs_teacher(n_samples=5, n_draws=32, random_state=3,
-                                     sequence_output=False)
+    _, y_last, _ = make_rkhs_teacher(n_samples=5, n_draws=32, random_state=3, sequence_output=False)
     np.testing.assert_array_equal(y_last, y_seq[:, -1])
 
 
@@ -173,8 +186,9 @@ def test_teacher_does_not_depend_on_sample_size():
 
 
 def test_teacher_inputs_in_unit_ball():
-    X, _, _ = make_rkhs_teacher(n_samples=300, n_timesteps=30, n_features=4, n_draws=8,
-                                random_state=0)
+    X, _, _ = make_rkhs_teacher(
+        n_samples=300, n_timesteps=30, n_features=4, n_draws=8, random_state=0
+    )
     norms = np.linalg.norm(X, axis=2)
     assert max_step_norm(X) <= 1.0 and norms.max() <= 1.0
     # norms are spread over [0, 1)
@@ -215,18 +229,27 @@ def test_teacher_matches_finite_differences(activation):
     eps = 1e-5
     estimate = np.zeros_like(y)
     for i in range(teacher.n_draws):
-        plus = single_neuron(X, teacher.w0[i] + eps * v_w[i], teacher.U0[i] + eps * V_u[i],
-                             activation)
-        minus = single_neuron(X, teacher.w0[i] - eps * v_w[i], teacher.U0[i] - eps * V_u[i],
-                              activation)
+        plus = single_neuron(
+            X, teacher.w0[i] + eps * v_w[i], teacher.U0[i] + eps * V_u[i], activation
+        )
+        minus = single_neuron(
+            X, teacher.w0[i] - eps * v_w[i], teacher.U0[i] - eps * V_u[i], activation
+        )
         estimate += (plus - minus) / (2 * eps) / teacher.n_draws
     np.testing.assert_allclose(y, estimate, rtol=0, atol=1e-8)
 
 
 def test_teacher_info():
-    _, _, info = make_rkhs_teacher(n_samples=4, n_timesteps=6, nu_w=0.3, nu_u=2.5,
-                                   activation="logistic", recurrent_scale=0.9, n_draws=20,
-                                   random_state=0)
+    _, _, info = make_rkhs_teacher(
+        n_samples=4,
+        n_timesteps=6,
+        nu_w=0.3,
+        nu_u=2.5,
+        activation="logistic",
+        recurrent_scale=0.9,
+        n_draws=20,
+        random_state=0,
+    )
     assert info.nu_w == 0.3 and info.nu_u == 2.5
     assert info.activation == "logistic" and info.recurrent_scale == 0.9
     assert info.n_draws == 20
@@ -260,9 +283,17 @@ def test_teacher_output_bound(activation, alpha):
     sigma0, sigma1 = SIGMA[activation][2:]
     mu0 = sum((alpha * sigma1) ** k for k in range(T))
     ymax = sigma1 * mu0 * (nu_u + sigma0 * nu_w)
-    _, y, info = make_rkhs_teacher(n_samples=100, n_timesteps=T, n_features=2, nu_w=nu_w,
-                                   nu_u=nu_u, activation=activation, recurrent_scale=alpha,
-                                   n_draws=64, random_state=0)
+    _, y, info = make_rkhs_teacher(
+        n_samples=100,
+        n_timesteps=T,
+        n_features=2,
+        nu_w=nu_w,
+        nu_u=nu_u,
+        activation=activation,
+        recurrent_scale=alpha,
+        n_draws=64,
+        random_state=0,
+    )
     assert info.output_bound == pytest.approx(ymax, rel=1e-12)
     assert np.max(np.abs(y)) <= ymax
     # the bound holds for any input in the unit ball, e.g. constant unit steps
@@ -274,8 +305,9 @@ def test_teacher_output_bound(activation, alpha):
 def test_teacher_nu_w_term_contributes(activation):
     # v_w depends on (w0, u0), so the v_w term of eq. 8 does not vanish, not
     # even for tanh (a map of w0 alone would: dh/dw0 is odd in u0).
-    params = dict(n_samples=50, n_timesteps=8, n_features=3, nu_u=0.0,
-                  activation=activation, random_state=2)
+    params = dict(
+        n_samples=50, n_timesteps=8, n_features=3, nu_u=0.0, activation=activation, random_state=2
+    )
     X, y1, _ = make_rkhs_teacher(nu_w=1.0, n_draws=4096, **params)
     _, y3, _ = make_rkhs_teacher(nu_w=3.0, n_draws=4096, **params)
     _, y_zero, _ = make_rkhs_teacher(nu_w=0.0, n_draws=4096, **params)
@@ -299,16 +331,23 @@ def test_teacher_stratified_draws_are_unbiased():
     # The stratified draws (antithetic u0 pairs sharing w0, alternating w0)
     # estimate the same eq. 8 as i.i.d. draws from Definition 1, with the
     # u0-dependent v_w included.
-    X, y, info = make_rkhs_teacher(n_samples=40, n_timesteps=6, n_features=2, nu_w=1.0,
-                                   nu_u=0.0, n_draws=16384, random_state=3)
+    X, y, info = make_rkhs_teacher(
+        n_samples=40, n_timesteps=6, n_features=2, nu_w=1.0, nu_u=0.0, n_draws=16384, random_state=3
+    )
     t = info.teacher
     rng = np.random.default_rng(0)
     iid = RKHSTeacher(
         t.recurrent_scale * rng.choice([-1.0, 1.0], size=t.n_draws),
         rng.standard_normal((t.n_draws, 2)),
-        t.readout_signs, t.transport_w_direction, t.transport_w_offsets,
-        t.transport_matrix, t.transport_offset, nu_w=t.nu_w, nu_u=t.nu_u,
-        activation=t.activation, recurrent_scale=t.recurrent_scale,
+        t.readout_signs,
+        t.transport_w_direction,
+        t.transport_w_offsets,
+        t.transport_matrix,
+        t.transport_offset,
+        nu_w=t.nu_w,
+        nu_u=t.nu_u,
+        activation=t.activation,
+        recurrent_scale=t.recurrent_scale,
     )
     difference = iid(X) - y
     assert np.sqrt(np.mean(difference**2)) < 0.1 * np.std(y)
@@ -319,17 +358,20 @@ def test_teacher_recurrent_signs_start_at_random():
     # start keeps each w0 at +alpha or -alpha with probability 1/2.
     counts = set()
     for seed in range(20):
-        _, _, info = make_rkhs_teacher(n_samples=1, n_draws=6, recurrent_scale=0.5,
-                                       random_state=seed)
+        _, _, info = make_rkhs_teacher(
+            n_samples=1, n_draws=6, recurrent_scale=0.5, random_state=seed
+        )
         counts.add(int(np.sum(info.teacher.w0 > 0)))
     assert counts == {2, 4}
 
 
 def test_teacher_scales_linearly_with_nu():
-    _, y1, _ = make_rkhs_teacher(n_samples=10, n_draws=32, nu_w=1.0, nu_u=1.0,
-                                 activation="logistic", random_state=4)
-    _, y3, _ = make_rkhs_teacher(n_samples=10, n_draws=32, nu_w=3.0, nu_u=3.0,
-                                 activation="logistic", random_state=4)
+    _, y1, _ = make_rkhs_teacher(
+        n_samples=10, n_draws=32, nu_w=1.0, nu_u=1.0, activation="logistic", random_state=4
+    )
+    _, y3, _ = make_rkhs_teacher(
+        n_samples=10, n_draws=32, nu_w=3.0, nu_u=3.0, activation="logistic", random_state=4
+    )
     np.testing.assert_allclose(y3, 3 * y1, rtol=1e-12, atol=1e-15)
 
 
@@ -343,15 +385,21 @@ def test_teacher_noise():
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_teacher_is_linearization_of_remark4_network(activation):
-    from skrnn._numba.activations import ACTIVATION_CODES
+    from skrnn._activations import ACTIVATIONS as REGISTRY
     from skrnn._numba.recurrence import forward
 
     n_draws = 256
-    X, y, info = make_rkhs_teacher(n_samples=40, n_timesteps=10, n_features=2,
-                                   activation=activation, n_draws=n_draws, random_state=0)
+    X, y, info = make_rkhs_teacher(
+        n_samples=40,
+        n_timesteps=10,
+        n_features=2,
+        activation=activation,
+        n_draws=n_draws,
+        random_state=0,
+    )
     net = info.teacher.transported_network()
     width = 2 * n_draws
-    code = ACTIVATION_CODES[activation]
+    code = REGISTRY[activation].code
     c_half = np.ascontiguousarray(net.c[:n_draws])
     # symmetric initialization: the network output is exactly zero
     F0 = forward(X, net.w_init, np.ascontiguousarray(net.U_init.T), c_half, code)
@@ -491,26 +539,27 @@ def test_narma_bad_arguments(kwargs, error, match):
 
 
 def test_linear_memory():
-    X, y, coef = make_linear_memory(n_samples=6, n_timesteps=15, n_features=3, decay=0.8,
-                                    return_coef=True, random_state=0)
+    X, y, coef = make_linear_memory(
+        n_samples=6, n_timesteps=15, n_features=3, decay=0.8, return_coef=True, random_state=0
+    )
     assert X.shape == (6, 15, 3) and y.shape == (6, 15)
     assert np.linalg.norm(coef) == pytest.approx(1.0)
     assert np.linalg.norm(X, axis=2).max() <= 1.0
     expected = np.zeros((6, 15))
     for j in range(6):
         for t in range(15):
-            expected[j, t] = 0.2 * sum(0.8 ** k * coef @ X[j, t - k] for k in range(t + 1))
+            expected[j, t] = 0.2 * sum(0.8**k * coef @ X[j, t - k] for k in range(t + 1))
     np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-15)
     assert np.max(np.abs(y)) <= 1.0
-    X2, y2 = make_linear_memory(n_samples=6, n_timesteps=15, n_features=3, decay=0.8,
-                                random_state=0)
+    X2, y2 = make_linear_memory(
+        n_samples=6, n_timesteps=15, n_features=3, decay=0.8, random_state=0
+    )
     np.testing.assert_array_equal(X, X2)
     np.testing.assert_array_equal(y, y2)
     # causality
     X_changed = X.copy()
     X_changed[:, 7:] = 0.0
-    np.testing.assert_array_equal(_linear_memory_response(X_changed, coef, 0.8)[:, :7],
-                                  y[:, :7])
+    np.testing.assert_array_equal(_linear_memory_response(X_changed, coef, 0.8)[:, :7], y[:, :7])
 
 
 @pytest.mark.parametrize(
