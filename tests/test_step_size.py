@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from test_recurrence import random_problem, reference_forward_mode
 
 from skrnn._activations import ACTIVATIONS
 from skrnn._step_size import curvature_step, top_curvature
-from test_recurrence import random_problem, reference_forward_mode
 
 
 def dense_top_eigenvalue(X, n_fitted, w, U, c, activation):
