@@ -42,6 +42,7 @@ def make_narma(
     *,
     order=10,
     input_range=(0.0, 0.5),
+    washout=100,
     noise=0.0,
     random_state=None,
 ):
@@ -57,6 +58,10 @@ def make_narma(
     ``u_s = 0`` for ``s < 0``). Its output depends on inputs ``order`` steps
     back, a standard test of memory for recurrent models.
 
+    The recurrence first runs ``washout`` steps from that zero history; they
+    are discarded, and the returned sequences start after them, so that no
+    returned step is a start-up transient shared by every sequence.
+
     Parameters
     ----------
     n_samples : int, default=200
@@ -67,6 +72,15 @@ def make_narma(
         Memory of the system (>= 1).
     input_range : tuple of two floats, default=(0.0, 0.5)
         Inputs are uniform on ``[low, high)``.
+    washout : int, default=100
+        Number of extra steps (>= 0) the recurrence runs from its zero
+        initial history before the first returned step; their inputs and
+        outputs are discarded. With ``washout=0`` the first ``order - 1``
+        outputs are the same for every sequence (no input has entered
+        yet: ``y_1 = 0.1`` exactly), so a per-step R^2, as
+        :meth:`sklearn.base.RegressorMixin.score` averages it, divides by a
+        zero or rounding-level variance there. The default leaves about ten
+        times the memory of NARMA-10 for the start-up to fade.
     noise : float, default=0.0
         Standard deviation of Gaussian noise added to ``y``.
     random_state : int, RandomState instance or None, default=None
@@ -75,9 +89,13 @@ def make_narma(
     Returns
     -------
     X : ndarray of shape (n_samples, n_timesteps, 1)
-        Inputs; ``X[j, t, 0]`` is ``u_t`` of sequence j.
+        Inputs; ``X[j, t, 0]`` is ``u_{washout + t}`` of sequence j.
     y : ndarray of shape (n_samples, n_timesteps)
-        Outputs; ``y[j, t]`` is ``y_{t+1}``, computed from ``u_0 .. u_t``.
+        Outputs; ``y[j, t]`` is ``y_{washout + t + 1}``, computed from
+        ``u_0 .. u_{washout + t}``. With ``washout > 0`` the first steps also
+        depend on discarded inputs: through the moving-average term for the
+        first ``order - 1`` steps, and through the fading autoregressive
+        state for all of them.
 
     Raises
     ------
@@ -87,7 +105,8 @@ def make_narma(
     Notes
     -----
     The recurrence is not stable for every input: with the default inputs,
-    order 10 diverges on roughly one sequence in a hundred over 2000 steps,
+    order 10 diverges on roughly one sequence in a hundred over 2000 steps
+    (washout included),
     and orders of 15 and more diverge almost surely (the usual NARMA-20
     variant wraps the update in a ``tanh``; it is not implemented here). A
     sequence whose output leaves ``[-100, 100]`` or becomes non-finite is
@@ -110,6 +129,7 @@ def make_narma(
     n_samples = check_int("n_samples", n_samples, 1)
     n_timesteps = check_int("n_timesteps", n_timesteps, 1)
     order = check_int("order", order, 1)
+    washout = check_int("washout", washout, 0)
     try:
         low, high = input_range
     except (TypeError, ValueError):
@@ -121,13 +141,14 @@ def make_narma(
     noise = check_real("noise", noise, low=0.0)
     rng = check_random_state(random_state)
 
-    u = rng.uniform(low, high, size=(n_samples, n_timesteps))
+    n_steps = washout + n_timesteps
+    u = rng.uniform(low, high, size=(n_samples, n_steps))
     y = _narma_response(u, order)
     bad = np.flatnonzero(_diverged(y))
     for _ in range(_NARMA_MAX_REDRAWS):
         if bad.size == 0:
             break
-        u[bad] = rng.uniform(low, high, size=(bad.size, n_timesteps))
+        u[bad] = rng.uniform(low, high, size=(bad.size, n_steps))
         y[bad] = _narma_response(u[bad], order)
         bad = bad[_diverged(y[bad])]
     if bad.size:
@@ -137,8 +158,8 @@ def make_narma(
             "Use a smaller order (10 is the usual choice), a narrower input_range "
             "(the usual one is (0.0, 0.5)) or shorter sequences."
         )
-    y = add_noise(y, noise, rng)
-    return np.ascontiguousarray(u[:, :, np.newaxis]), y
+    y = add_noise(np.ascontiguousarray(y[:, washout:]), noise, rng)
+    return np.ascontiguousarray(u[:, washout:, np.newaxis]), y
 
 
 # ---------------------------------------------------------------------------

@@ -342,7 +342,8 @@ def make_rkhs_teacher(
     info : Bunch
         ``teacher`` (the :class:`RKHSTeacher`, callable on new inputs),
         ``nu_w``, ``nu_u``, ``transport_w`` and ``transport_u`` (the maps,
-        as callables ``transport_w(w0, U0)`` and ``transport_u(U0)``), ``activation``, ``recurrent_scale``, ``n_draws``,
+        as callables ``transport_w(w0, U0)`` and ``transport_u(U0)``),
+        ``activation``, ``recurrent_scale``, ``n_draws``,
         ``output_bound`` (Proposition 6's ``ymax`` for this T; noise-free
         targets never exceed it), ``max_transport_w`` and
         ``max_transport_u`` (the largest ``|v_w|`` and ``||v_u||`` over the
