@@ -14,14 +14,26 @@ of the inputs.
   nonlinear system with a long memory.
 * :func:`make_linear_memory` is a linear filter with an exponentially fading
   memory whose length is set by one parameter.
+
+For forecasting real data:
+
+* :func:`load_sunspots` loads the yearly sunspot numbers 1700-2008, a small
+  public-domain series shipped with the package;
+* :func:`make_windows` cuts a series into windows of past values and the
+  values that follow them, for one-step or multi-step forecasting, on levels
+  or on differences.
 """
 
 from ._benchmarks import make_linear_memory, make_narma
+from ._real import load_sunspots
 from ._teacher import RKHSTeacher, make_rkhs_teacher
+from ._windowing import make_windows
 
 __all__ = [
     "RKHSTeacher",
+    "load_sunspots",
     "make_linear_memory",
     "make_narma",
     "make_rkhs_teacher",
+    "make_windows",
 ]
