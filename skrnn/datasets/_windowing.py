@@ -154,10 +154,11 @@ def make_windows(
     values = np.diff(series, axis=0) if difference else series
     needed = window + horizon
     if values.shape[0] < needed:
-        extra = " (plus one for difference=True)" if difference else ""
+        extra = ", plus one for difference=True" if difference else ""
         raise ValueError(
             f"series of {n_steps} steps is too short for window={window} and "
-            f"horizon={horizon}: one window needs {needed + difference} steps{extra}."
+            f"horizon={horizon}: one window needs {needed + difference} steps "
+            f"(window + horizon{extra})."
         )
     n_windows = (values.shape[0] - needed) // stride + 1
     starts = np.arange(n_windows) * stride
