@@ -11,13 +11,21 @@ Descent for Recurrent Neural Networks: A Nonasymptotic Analysis".
   :mod:`skrnn.datasets`, :mod:`skrnn.preprocessing`.
 """
 
-from . import datasets, kernels, preprocessing, theory
-from .ntk import NTKRNNKernelRegressor
-from .rnn import ProjectedGDRNNRegressor
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _distribution_version
 
-__version__ = "0.1.0"
+try:
+    __version__ = _distribution_version("skrnn")
+except PackageNotFoundError:  # a source tree that is not installed
+    __version__ = "0.0.0+unknown"
+
+from . import datasets, kernels, preprocessing, theory  # noqa: E402
+from ._base import InconsistentVersionWarning  # noqa: E402
+from .ntk import NTKRNNKernelRegressor  # noqa: E402
+from .rnn import ProjectedGDRNNRegressor  # noqa: E402
 
 __all__ = [
+    "InconsistentVersionWarning",
     "NTKRNNKernelRegressor",
     "ProjectedGDRNNRegressor",
     "datasets",

@@ -1,6 +1,6 @@
 """Turn user input into contiguous float64 sequence arrays.
 
-Conventions (DESIGN.md section 1):
+Conventions:
 
 * 3-D ``X`` of shape (n_samples, n_timesteps, n_features): ``X[j, t]`` is the
   input of sample j at step t+1. ``n_features_in_`` is the number of features
@@ -23,13 +23,16 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import DataConversionWarning
-from sklearn.utils.validation import check_array, validate_data
+from sklearn.utils.validation import check_array
+
+from ._sklearn_compat import validate_data
 
 __all__ = [
     "check_int",
     "check_real",
     "check_sequences",
     "max_step_norm",
+    "step_norms",
     "validate_sequences",
     "validate_targets",
 ]
@@ -39,11 +42,50 @@ def _writeable(array):
     return array if array.flags.writeable else array.copy()
 
 
-def _ndim(X):
+_VARIABLE_LENGTH_ADVICE = (
+    "Variable-length sequences are not supported yet: every sequence in X must "
+    "have the same number of time steps. Pad them to a common length, or group "
+    "the sequences by length and fit/predict each group. With "
+    "activation='tanh', padding at the start with zero steps is exact: the "
+    "hidden state stays at tanh(0) = 0 through them, so the outputs of the "
+    "original steps do not change."
+)
+
+
+def _ragged_lengths(X):
+    """Lengths of the items of a list of sequences when they differ, else None."""
+    if not isinstance(X, (list, tuple)) or len(X) < 2:
+        return None
+    lengths = []
+    for item in X:
+        shape = np.shape(item) if hasattr(item, "shape") or isinstance(item, (list, tuple)) else ()
+        lengths.append(shape[0] if len(shape) else None)
+    if None in lengths or len(set(lengths)) == 1:
+        return None
+    return lengths
+
+
+def _ndim(X, name="X"):
     ndim = getattr(X, "ndim", None)
-    if ndim is None:
-        ndim = np.ndim(np.asarray(X, dtype=object)) if not hasattr(X, "shape") else len(X.shape)
-    return ndim
+    if ndim is not None:
+        return ndim
+    if hasattr(X, "shape"):
+        return len(X.shape)
+    lengths = _ragged_lengths(X)
+    if lengths is not None:
+        shown = ", ".join(str(length) for length in lengths[:5])
+        more = ", ..." if len(lengths) > 5 else ""
+        raise ValueError(
+            f"{name} is a list of sequences of different lengths ({shown}{more}). "
+            + _VARIABLE_LENGTH_ADVICE
+        )
+    try:
+        return np.ndim(np.asarray(X, dtype=object))
+    except ValueError as error:  # a ragged nesting below the first level
+        raise ValueError(
+            f"{name} could not be read as an array of sequences ({error}). "
+            + _VARIABLE_LENGTH_ADVICE
+        ) from None
 
 
 def _check_ndim(ndim, name):
@@ -74,7 +116,7 @@ def check_sequences(X, name="X"):
     A 2-D array is read as univariate sequences (n, T) and gets a trailing
     axis of length 1.
     """
-    ndim = _ndim(X)
+    ndim = _ndim(X, name)
     _check_ndim(ndim, name)
     if ndim == 2:
         X = check_array(X, dtype=np.float64, order="C", input_name=name)
@@ -131,9 +173,7 @@ def validate_targets(y, n_samples, n_timesteps):
     """
     if y is None:
         raise ValueError("requires y to be passed, but the target y is None.")
-    y = check_array(
-        y, dtype=np.float64, ensure_2d=False, input_name="y", order="C"
-    )
+    y = check_array(y, dtype=np.float64, ensure_2d=False, input_name="y", order="C")
     if y.ndim == 2 and y.shape[1] == 1 and n_timesteps > 1:
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected. Please "
@@ -163,6 +203,26 @@ def validate_targets(y, n_samples, n_timesteps):
     )
 
 
+def step_norms(X):
+    """Euclidean norms ``||X[j, t]||_2``, shape (n, T), of a (n, T, d) array.
+
+    The one definition of the per-step norm in the package: the theory's
+    input condition is ``max_{j,t} ||X[j, t]|| <= 1`` (:func:`max_step_norm`)
+    and the sequence scaler shrinks steps by these norms. Entries far from 1
+    (beyond 1e+-140, where squares would overflow or underflow) are scaled by
+    the largest entry first.
+    """
+    if X.size == 0:
+        return np.zeros(X.shape[:2])
+    largest = float(np.max(np.abs(X)))
+    if largest == 0.0 or not np.isfinite(largest) or 1e-140 < largest < 1e140:
+        # squares of every entry stay normal numbers (or there is nothing to scale)
+        return np.sqrt(np.einsum("ntd,ntd->nt", X, X))
+    # scale first so that squaring neither overflows (1e200) nor underflows (1e-170)
+    scaled = X / largest
+    return largest * np.sqrt(np.einsum("ntd,ntd->nt", scaled, scaled))
+
+
 def max_step_norm(X):
     """``max_{j,t} ||X[j, t]||_2`` for a (n, T, d) array: the theory needs it <= 1."""
     if X.size == 0:
@@ -170,11 +230,7 @@ def max_step_norm(X):
     largest = float(np.max(np.abs(X)))
     if largest == 0.0 or not np.isfinite(largest):
         return largest
-    if 1e-140 < largest < 1e140:  # squares of every entry stay normal numbers
-        return float(np.sqrt(np.max(np.einsum("ntd,ntd->nt", X, X))))
-    # scale first so that squaring neither overflows (1e200) nor underflows (1e-170)
-    scaled = X / largest
-    return largest * float(np.sqrt(np.max(np.einsum("ntd,ntd->nt", scaled, scaled))))
+    return float(np.max(step_norms(X)))
 
 
 def check_int(name, value, min_value):

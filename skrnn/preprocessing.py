@@ -11,14 +11,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import max_step_norm, validate_sequences
+from ._base import SequenceTagsMixin, VersionedPickleMixin
+from ._sklearn_compat import wrap_data_with_container
+from ._validation import max_step_norm, step_norms, validate_sequences
 
 __all__ = ["SequenceMaxNormScaler"]
-
-
-def _step_norms(X):
-    """Norms (n, T) of the steps of a (n, T, d) array, as ``max_step_norm`` computes them."""
-    return np.sqrt(np.einsum("ntd,ntd->nt", X, X))
 
 
 def _shrink_into_ball(X, radius):
@@ -27,19 +24,26 @@ def _shrink_into_ball(X, radius):
     Directions are kept. Rounding can leave a shrunk step an ulp outside;
     such steps are pulled in a little further until none is.
     """
-    norms = _step_norms(X)
+    norms = step_norms(X)
     outside = norms > radius
     for attempt in range(64):
         if not np.any(outside):
             return X
         factor = (radius / norms[outside]) * (1.0 - attempt * np.finfo(np.float64).eps)
         X[outside] *= factor[:, np.newaxis]
-        norms = _step_norms(X)
+        norms = step_norms(X)
         outside = norms > radius
     raise RuntimeError("could not shrink the steps into the ball")  # pragma: no cover
 
 
-class SequenceMaxNormScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SequenceMaxNormScaler(
+    SequenceTagsMixin,
+    VersionedPickleMixin,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    BaseEstimator,
+    auto_wrap_output_keys=None,  # wrapped by hand: see _wrap_output
+):
     """Scale sequences so that every step has Euclidean norm at most ``max_norm``.
 
     One positive factor is learned for the whole data set: the largest norm
@@ -88,6 +92,12 @@ class SequenceMaxNormScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
     For 2-D input each step is a scalar, so the factor is the largest
     absolute value in the training data.
 
+    ``set_output(transform="pandas")`` (or ``"polars"``, or the global
+    ``sklearn.set_config(transform_output=...)``) applies to 2-D input
+    only, which comes back as a DataFrame. A table cannot hold 3-D
+    sequences, so 3-D input always comes back as a NumPy array, whatever
+    the output configuration.
+
     Examples
     --------
     >>> import numpy as np
@@ -104,6 +114,8 @@ class SequenceMaxNormScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
     def __init__(self, max_norm=1.0, clip=False):
         self.max_norm = max_norm
         self.clip = clip
+
+    _fitted_state = ("scale_", "max_step_norm_", "n_features_in_", "_input_ndim")
 
     def _check_params(self):
         max_norm = self.max_norm
@@ -151,6 +163,31 @@ class SequenceMaxNormScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
     def _output(self, X):
         return X[:, :, 0] if self._input_ndim == 2 else X
 
+    def _wrap_output(self, result, original_input):
+        """Apply the ``set_output`` configuration to 2-D results; 3-D stay arrays."""
+        if result.ndim != 2:
+            return result
+        return wrap_data_with_container("transform", result, original_input, self)
+
+    def fit_transform(self, X, y=None):
+        """Fit to ``X``, then scale it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Training sequences; 2-D input holds univariate sequences.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_scaled : ndarray or DataFrame of the same shape as ``X``
+            The scaled sequences (a DataFrame for 2-D input under
+            ``set_output(transform="pandas")``).
+        """
+        return self.fit(X, y).transform(X)
+
     def transform(self, X):
         """Divide the sequences by ``scale_``.
 
@@ -164,14 +201,16 @@ class SequenceMaxNormScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
         -------
         X_scaled : ndarray of the same shape as ``X``
             The scaled sequences (float64). With ``clip=True`` no step has
-            norm above ``max_norm``.
+            norm above ``max_norm``. A DataFrame for 2-D input when
+            ``set_output`` asks for one; 3-D output is always an array.
         """
         check_is_fitted(self)
+        original_input = X
         X = validate_sequences(self, X, reset=False)
         X = X / self.scale_
         if self.clip:
             _shrink_into_ball(X, float(self.max_norm))
-        return self._output(X)
+        return self._wrap_output(self._output(X), original_input)
 
     def inverse_transform(self, X):
         """Multiply the sequences by ``scale_``, undoing :meth:`transform`.
@@ -193,7 +232,7 @@ class SequenceMaxNormScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
         X = validate_sequences(self, X, reset=False)
         return self._output(X * self.scale_)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        return tags
+
+# Registering the "transform" key (auto-wrapping itself is off, see the class
+# statement) makes ``set_output`` available and lets _wrap_output wrap 2-D results.
+SequenceMaxNormScaler._sklearn_auto_wrap_output_keys = {"transform"}

@@ -2,20 +2,20 @@
 
 import math
 import numbers
-import sys
 import time
-import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._activations import ACTIVATIONS, activation_names
+from ._base import SequenceRegressorMixin, SequenceTagsMixin, VersionedPickleMixin
+from ._gd import BallProjection, InMemoryRisk, gradient_descent
+from ._memory import check_rnn_memory
 from ._numba import numba_threads
-from ._numba.activations import ACTIVATION_CODES
-from ._numba.recurrence import forward, project, risk_and_gradient
+from ._numba.recurrence import forward
+from ._sklearn_compat import Integers, Interval, StrOptions, fit_context
 from ._validation import max_step_norm, validate_sequences, validate_targets
 
 __all__ = ["ProjectedGDRNNRegressor", "symmetric_initialization"]
@@ -46,7 +46,13 @@ def symmetric_initialization(width, n_features, recurrent_scale, random_state):
     return w, U, c
 
 
-class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
+class ProjectedGDRNNRegressor(
+    SequenceTagsMixin,
+    VersionedPickleMixin,
+    SequenceRegressorMixin,
+    RegressorMixin,
+    BaseEstimator,
+):
     """Elman RNN with diagonal recurrence, fitted by projected gradient descent.
 
     The model of Cayci & Eryilmaz (Section 2.2, eqs. 2-3) of width ``m``::
@@ -150,6 +156,18 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
     The Numba kernels run in parallel over samples; set the thread count
     with ``numba.set_num_threads``. Results do not depend on it.
 
+    ``score`` is ``R^2``; for sequence-to-sequence models it pools all
+    (sample, step) pairs (``r2_score(y.ravel(), y_pred.ravel())``) instead
+    of averaging one ``R^2`` per step, which explodes on steps whose targets
+    are equal across samples.
+
+    ``fit`` estimates the memory the kernels need and raises ``MemoryError``
+    up front when it exceeds the machine's physical memory. The gradient
+    loop itself is :func:`skrnn._gd.gradient_descent`.
+
+    Pickles record the skrnn version; loading one under another version
+    warns with :class:`skrnn.InconsistentVersionWarning`.
+
     Examples
     --------
     >>> import numpy as np
@@ -163,8 +181,8 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "width": [Interval(numbers.Integral, 2, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATION_CODES))],
+        "width": [Integers(2, None, closed="left")],
+        "activation": [StrOptions(set(activation_names()))],
         "recurrent_scale": [Interval(numbers.Real, 0, None, closed="left")],
         "radius_w": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "radius_u": [Interval(numbers.Real, 0, None, closed="neither"), None],
@@ -172,7 +190,7 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
             StrOptions({"theory"}),
             Interval(numbers.Real, 0, None, closed="neither"),
         ],
-        "max_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+        "max_iter": [Integers(0, None, closed="left")],
         "iterate": [StrOptions({"best", "average", "last"})],
         "nu_w": [Interval(numbers.Real, 0, None, closed="left"), None],
         "nu_u": [Interval(numbers.Real, 0, None, closed="left"), None],
@@ -215,10 +233,7 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        return tags
+    _fitted_state = ("w_", "U_", "c_", "n_features_in_", "_input_ndim", "_sequence_output")
 
     def _check_structure(self):
         if self.width % 2:
@@ -232,7 +247,7 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
                 f"radius_u={self.radius_u!r}."
             )
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the RNN by (projected) full-batch gradient descent.
 
@@ -252,6 +267,7 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
         X = validate_sequences(self, X, reset=True)
         Y, self._sequence_output = validate_targets(y, X.shape[0], X.shape[1])
         n_samples, n_timesteps, n_features = X.shape
+        check_rnn_memory(type(self).__name__, n_samples, n_timesteps, n_features, self.width)
 
         w, U, c = symmetric_initialization(
             self.width, n_features, self.recurrent_scale, self.random_state
@@ -265,97 +281,41 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
 
         start = time.perf_counter()
         with numba_threads(self.n_jobs):
-            self._gradient_descent(X, Y)
+            result = self._gradient_descent(X, Y)
         self.fit_time_ = time.perf_counter() - start
+        self.loss_curve_ = result.loss_curve
+        self.n_iter_ = result.n_iter
+        self.best_loss_ = result.best_loss
+        self.train_loss_ = result.train_loss
+        self.w_ = result.w
+        self.U_ = np.ascontiguousarray(result.UT.T)
         self._set_bound(X)
         return self
 
     def _gradient_descent(self, X, Y):
-        code = ACTIVATION_CODES[self.activation]
+        """Run the driver of :mod:`skrnn._gd` on the in-memory training data."""
         width = self.width
         c_half = np.ascontiguousarray(self.c_[: width // 2])
-        w_init = self.w_init_
         UT_init = np.ascontiguousarray(self.U_init_.T)
-        w, UT = w_init.copy(), UT_init.copy()
-        grad_w, grad_UT = np.empty_like(w), np.empty_like(UT)
-        projected = self.radius_w is not None
-        if projected:
-            radius_w = self.radius_w / math.sqrt(width)
-            radius_u = self.radius_u / math.sqrt(width)
-        eta = self.learning_rate_
-        average = self.iterate == "average"
-        sum_w, sum_UT = np.zeros_like(w), np.zeros_like(UT)
-        n_averaged = 0
-
-        losses = []
-        # buffers of the best iterate, overwritten in place when it improves
-        best_risk, best_w, best_UT = np.inf, w.copy(), UT.copy()
-        diverged_at = None
-        report_every = max(1, self.max_iter // 10)
-        for step in range(self.max_iter + 1):
-            risk = risk_and_gradient(X, Y, w, UT, c_half, code, grad_w, grad_UT)
-            if not (
-                math.isfinite(risk)
-                and np.isfinite(grad_w).all()
-                and np.isfinite(grad_UT).all()
-            ):
-                diverged_at = step
-                break
-            losses.append(risk)
-            if risk < best_risk:
-                best_risk = risk
-                np.copyto(best_w, w)
-                np.copyto(best_UT, UT)
-            if self.verbose and (step % report_every == 0 or step == self.max_iter):
-                print(f"[{type(self).__name__}] iteration {step:6d}  risk {risk:.6g}", file=sys.stdout)
-            if step == self.max_iter:
-                break  # the risk of the final iterate is recorded, no step after it
-            if average:
-                sum_w += w
-                sum_UT += UT
-                n_averaged += 1
-            with np.errstate(over="ignore", invalid="ignore"):
-                # an overflowing step shows up as a non-finite risk next iteration
-                w -= eta * grad_w
-                UT -= eta * grad_UT
-            if projected:
-                project(w, UT, w_init, UT_init, radius_w, radius_u)
-
-        if not losses:
-            raise ValueError(
-                "The training risk is not finite at initialization: the targets are too "
-                "large for float64 arithmetic; rescale y."
+        projection = None
+        if self.radius_w is not None:
+            projection = BallProjection(
+                self.w_init_,
+                UT_init,
+                self.radius_w / math.sqrt(width),
+                self.radius_u / math.sqrt(width),
             )
-        self.loss_curve_ = np.asarray(losses)
-        self.n_iter_ = len(losses) - 1 if diverged_at is None else max(diverged_at - 1, 0)
-        self.best_loss_ = float(best_risk)
-        kept = self.iterate
-        if diverged_at is not None:
-            warnings.warn(
-                f"Gradient descent diverged: the risk or its gradient is not finite at "
-                f"iteration {diverged_at} (learning_rate={eta:.3g}). The best finite "
-                f"iterate (risk {best_risk:.4g}) is kept; use a smaller learning_rate.",
-                ConvergenceWarning,
-            )
-            if kept == "last" or (kept == "average" and n_averaged == 0):
-                kept = "best"
-        elif self.max_iter > 0 and best_risk >= losses[0]:
-            warnings.warn(
-                f"The training risk did not decrease in {self.max_iter} iterations "
-                f"(learning_rate={eta:.3g}); increase max_iter or learning_rate.",
-                ConvergenceWarning,
-            )
-
-        if kept == "best":
-            risk, w_kept, UT_kept = best_risk, best_w, best_UT
-        elif kept == "average" and n_averaged > 0:
-            w_kept, UT_kept = sum_w / n_averaged, sum_UT / n_averaged
-            risk = risk_and_gradient(X, Y, w_kept, UT_kept, c_half, code, grad_w, grad_UT)
-        else:  # last, or average with max_iter == 0 (the single iterate Theta(0))
-            risk, w_kept, UT_kept = losses[-1], w, UT
-        self.train_loss_ = float(risk)
-        self.w_ = w_kept
-        self.U_ = np.ascontiguousarray(UT_kept.T)
+        return gradient_descent(
+            self.w_init_,
+            UT_init,
+            InMemoryRisk(X, Y, c_half, ACTIVATIONS[self.activation].code),
+            learning_rate=self.learning_rate_,
+            max_iter=self.max_iter,
+            iterate=self.iterate,
+            projection=projection,
+            verbose=self.verbose,
+            name=type(self).__name__,
+        )
 
     def _set_bound(self, X):
         from .theory import gd_rnn_bound
@@ -388,9 +348,8 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
     def _outputs(self, X):
         """Outputs at every step, (n_samples, n_timesteps), for validated ``X``."""
         c_half = np.ascontiguousarray(self.c_[: self.width // 2])
-        return forward(
-            X, self.w_, np.ascontiguousarray(self.U_.T), c_half, ACTIVATION_CODES[self.activation]
-        )
+        code = ACTIVATIONS[self.activation].code
+        return forward(X, self.w_, np.ascontiguousarray(self.U_.T), c_half, code)
 
     def predict(self, X):
         """Predict with the kept iterate.
@@ -407,6 +366,7 @@ class ProjectedGDRNNRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_sequences(self, X, reset=False)
+        check_rnn_memory(type(self).__name__, *X.shape, self.width, training=False)
         with numba_threads(self.n_jobs):
             outputs = self._outputs(X)
         return outputs if self._sequence_output else outputs[:, -1]

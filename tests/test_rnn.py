@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from reference_activations import SIGMA
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
@@ -14,7 +15,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from reference_activations import SIGMA
 from skrnn import ProjectedGDRNNRegressor
 
 
@@ -82,8 +82,14 @@ def test_projection_invariant_holds_at_every_iterate(rng, radius, activation):
     n_moved = 0
     for k in range(1, 13):
         model = ProjectedGDRNNRegressor(
-            width=m, activation=activation, radius_w=radius, radius_u=radius,
-            learning_rate=2.0, max_iter=k, iterate="last", random_state=1,
+            width=m,
+            activation=activation,
+            radius_w=radius,
+            radius_u=radius,
+            learning_rate=2.0,
+            max_iter=k,
+            iterate="last",
+            random_state=1,
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -102,8 +108,12 @@ def test_gradient_descent_reduces_risk_on_narma(rng):
 
     X, y = make_narma(n_samples=64, n_timesteps=30, random_state=0)
     model = ProjectedGDRNNRegressor(
-        width=64, radius_w=None, radius_u=None, learning_rate=0.5,
-        max_iter=300, random_state=0,
+        width=64,
+        radius_w=None,
+        radius_u=None,
+        learning_rate=0.5,
+        max_iter=300,
+        random_state=0,
     ).fit(X, y)
     assert model.best_loss_ < 0.5 * model.loss_curve_[0]
     # the reported risk is the risk of the returned model
@@ -169,8 +179,13 @@ def test_divergence_keeps_best_finite_iterate_and_warns(rng):
     # bounded activations keep the outputs bounded; a step that overflows the
     # parameters to inf is what makes the risk non-finite
     model = ProjectedGDRNNRegressor(
-        width=16, radius_w=None, radius_u=None, learning_rate=1e300,
-        max_iter=50, iterate="last", random_state=0,
+        width=16,
+        radius_w=None,
+        radius_u=None,
+        learning_rate=1e300,
+        max_iter=50,
+        iterate="last",
+        random_state=0,
     )
     with pytest.warns(ConvergenceWarning, match="diverged"):
         model.fit(X, 1e10 * y_seq)
@@ -225,7 +240,8 @@ def test_pipeline_grid_search_and_parallel_cross_validation(rng):
     grid = GridSearchCV(
         ProjectedGDRNNRegressor(max_iter=40, learning_rate=0.5, random_state=0),
         {"width": [8, 16], "activation": ["tanh", "logistic"]},
-        cv=3, n_jobs=2,
+        cv=3,
+        n_jobs=2,
     ).fit(X, y_last)
     assert grid.best_estimator_.width in (8, 16)
     assert grid.predict(X).shape == (60,)
@@ -254,7 +270,9 @@ def test_float32_and_read_only_input(rng):
     X32.setflags(write=False)
     y_seq.setflags(write=False)
     a = ProjectedGDRNNRegressor(width=8, max_iter=5, random_state=0).fit(X32, y_seq)
-    b = ProjectedGDRNNRegressor(width=8, max_iter=5, random_state=0).fit(X32.astype(np.float64), y_seq)
+    b = ProjectedGDRNNRegressor(width=8, max_iter=5, random_state=0).fit(
+        X32.astype(np.float64), y_seq
+    )
     np.testing.assert_array_equal(a.predict(X32), b.predict(X32))
     assert a.predict(X32).dtype == np.float64
 
@@ -340,7 +358,7 @@ def test_n_jobs_sets_threads_without_changing_results(rng):
 def test_divergence_midway_keeps_the_right_finite_iterate(rng, monkeypatch, iterate):
     """The risk turns non-finite at iteration 6: the run must stop there and
     choose among Theta(0..5) only."""
-    import skrnn.rnn as rnn_module
+    import skrnn._gd as gd_module
 
     X, y_seq, _ = small_sequences(rng)
     common = dict(width=12, learning_rate=4.0, radius_w=None, radius_u=None, random_state=2)
@@ -351,7 +369,7 @@ def test_divergence_midway_keeps_the_right_finite_iterate(rng, monkeypatch, iter
             last = ProjectedGDRNNRegressor(max_iter=k, iterate="last", **common).fit(X, y_seq)
         iterates.append((last.train_loss_, last.w_, last.U_))
 
-    real = rnn_module.risk_and_gradient
+    real = gd_module.risk_and_gradient
     calls = []
 
     def failing_at_six(*args):
@@ -359,7 +377,7 @@ def test_divergence_midway_keeps_the_right_finite_iterate(rng, monkeypatch, iter
         risk = real(*args)
         return np.nan if len(calls) == 7 else risk
 
-    monkeypatch.setattr(rnn_module, "risk_and_gradient", failing_at_six)
+    monkeypatch.setattr(gd_module, "risk_and_gradient", failing_at_six)
     model = ProjectedGDRNNRegressor(max_iter=20, iterate=iterate, **common)
     with pytest.warns(ConvergenceWarning, match="diverged"):
         model.fit(X, y_seq)
@@ -367,8 +385,12 @@ def test_divergence_midway_keeps_the_right_finite_iterate(rng, monkeypatch, iter
     np.testing.assert_allclose(model.loss_curve_, risks, rtol=1e-12)
     assert model.n_iter_ == 5
     if iterate == "average":
-        np.testing.assert_allclose(model.w_, np.mean([w for _, w, _ in iterates], axis=0), rtol=1e-12)
-        np.testing.assert_allclose(model.U_, np.mean([U for _, _, U in iterates], axis=0), rtol=1e-12)
+        np.testing.assert_allclose(
+            model.w_, np.mean([w for _, w, _ in iterates], axis=0), rtol=1e-12
+        )
+        np.testing.assert_allclose(
+            model.U_, np.mean([U for _, _, U in iterates], axis=0), rtol=1e-12
+        )
     else:  # "last" has no finite last iterate and falls back to the best one
         best = int(np.argmin(risks))
         # the step size overshoots: the best finite iterate is not the last finite
