@@ -188,7 +188,7 @@ def make_linear_memory(
     return_coef=False,
     random_state=None,
 ):
-    """Sequences labelled by a linear filter with a fading memory.
+    """Generate sequences labelled by a linear filter with a fading memory.
 
     The target is the exponential moving average of a fixed projection of
     the inputs,

@@ -97,6 +97,18 @@ class RKHSTeacher:
         Number of Monte Carlo draws.
     n_features : int
         Features per step of the inputs the teacher reads.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn.datasets import make_rkhs_teacher
+    >>> X, y, info = make_rkhs_teacher(n_samples=4, n_timesteps=5, n_draws=64,
+    ...                                random_state=0)
+    >>> teacher = info.teacher
+    >>> teacher.n_draws, teacher.n_features
+    (64, 3)
+    >>> bool(np.array_equal(teacher(X), y))  # label new data with the same system
+    True
     """
 
     def __init__(
@@ -202,7 +214,7 @@ class RKHSTeacher:
         return sigma1 * memory * (self.nu_u + sigma0 * self.nu_w)
 
     def __call__(self, X):
-        """Outputs of the teacher on every step of every sequence.
+        """Evaluate the teacher on every step of every sequence.
 
         Parameters
         ----------
@@ -246,7 +258,7 @@ class RKHSTeacher:
         return out
 
     def transported_network(self):
-        """Parameters of the finite-width network of Remark 4.
+        """Return the parameters of the finite-width network of Remark 4.
 
         The symmetric initialization of width ``m = 2 * n_draws`` uses the
         draws for the first half and copies them, with negated readout signs,
@@ -289,7 +301,7 @@ def make_rkhs_teacher(
     noise=0.0,
     random_state=None,
 ):
-    """Sequences labelled by a random system of the class ``F_{nu_w, nu_u}``.
+    """Generate sequences labelled by a random system of the class ``F_{nu_w, nu_u}``.
 
     The targets come from a dynamical system that the paper's convergence
     theorems cover, with a known complexity ``(nu_w, nu_u)``: by Remark 4 a
