@@ -3,12 +3,18 @@
 Nothing here knows about estimators. Every kernel takes contiguous float64
 arrays and writes only into buffers it allocates or that are passed as
 explicit output arguments.
+
+Floating-point flags are a property of each kernel: every dispatcher of the
+package states ``fastmath`` and ``error_model`` explicitly. A Numba
+dispatcher that leaves them unset inherits them from the jitted function
+that first compiles it, and the on-disk cache would freeze that choice.
 """
 
 import contextlib
 import functools
 import os
 import tempfile
+import threading
 
 import joblib
 import numba
@@ -18,17 +24,11 @@ import numba
 FASTMATH = frozenset({"reassoc", "contract", "nsz", "arcp"})
 
 
-def _cache_dir_is_writable():
-    """Whether Numba can write its on-disk cache for this package.
+def _cache_probe():  # pragma: no cover - never called, only located
+    """A function of this folder, used to ask Numba where it would cache."""
 
-    Numba first tries ``NUMBA_CACHE_DIR`` (when set), otherwise the
-    ``__pycache__`` folder beside the sources. When neither can be written
-    we compile without caching rather than fail at first call.
-    """
-    if os.environ.get("SKRNN_NUMBA_CACHE", "1") == "0":
-        return False
-    configured = os.environ.get("NUMBA_CACHE_DIR")
-    folder = configured or os.path.join(os.path.dirname(__file__), "__pycache__")
+
+def _folder_is_writable(folder):
     try:
         os.makedirs(folder, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
@@ -38,12 +38,97 @@ def _cache_dir_is_writable():
     return True
 
 
-CACHE = _cache_dir_is_writable()
+def _any_cache_folder_is_writable():
+    """Hand-written version of Numba's search, used if its API ever changes."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates = [os.path.join(here, "__pycache__")]
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        candidates.insert(0, os.environ["NUMBA_CACHE_DIR"])
+    user_cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    candidates.append(os.path.join(user_cache, "numba"))
+    return any(_folder_is_writable(folder) for folder in candidates)
+
+
+def _numba_can_cache():
+    """Whether ``cache=True`` will find a writable folder for this package.
+
+    Numba tries, in order, ``NUMBA_CACHE_DIR`` (when set), the
+    ``__pycache__`` folder beside the sources, and a per-user folder
+    (``~/.cache/numba`` on Linux). A read-only install therefore still
+    caches, in the per-user folder. Only when none of them can be written
+    (``cache=True`` would then fail at import) do we compile in memory.
+    ``SKRNN_NUMBA_CACHE=0`` turns the disk cache off.
+    """
+    if os.environ.get("SKRNN_NUMBA_CACHE", "1") == "0":
+        return False
+    try:
+        from numba.core.caching import FunctionCache
+    except ImportError:  # pragma: no cover - depends on Numba's internals
+        return _any_cache_folder_is_writable()
+    try:
+        # the same locator search as a ``cache=True`` kernel of this folder
+        FunctionCache(_cache_probe)
+    except RuntimeError:
+        return False
+    return True
+
+
+CACHE = _numba_can_cache()
 
 #: decorator used by every kernel of the package
-jit = functools.partial(
-    numba.njit, cache=CACHE, fastmath=set(FASTMATH), error_model="numpy"
-)
+jit = functools.partial(numba.njit, cache=CACHE, fastmath=set(FASTMATH), error_model="numpy")
+
+# Numba's "workqueue" threading layer (used when neither TBB nor OpenMP is
+# available) aborts the process when two threads launch parallel kernels at
+# the same time; the lock serializes launches under that layer.
+_THREAD_SAFE_LAYERS = frozenset({"omp", "tbb"})
+_PARALLEL_LAUNCH_LOCK = threading.RLock()
+
+
+def _layer_is_thread_safe():
+    """Whether concurrent parallel launches are safe (unknown before the first: no)."""
+    if numba.config.DISABLE_JIT:
+        return True
+    try:
+        return numba.threading_layer() in _THREAD_SAFE_LAYERS
+    except ValueError:  # no parallel kernel has run yet: the layer is not chosen
+        return False
+
+
+def _joblib_inner_limit():
+    """Thread limit inside a joblib worker, ``None`` outside of one.
+
+    joblib's process backends write the per-worker limit (cores divided by
+    workers, or ``inner_max_num_threads``) into ``OMP_NUM_THREADS`` of each
+    worker. Workers of the threading backend share the caller's cores, so
+    they get one thread each.
+    """
+    try:
+        from joblib.parallel import get_active_backend
+
+        backend, _ = get_active_backend()
+    except Exception:  # pragma: no cover - depends on joblib's internals
+        return None
+    if getattr(backend, "nesting_level", 0) < 1:
+        return None
+    if threading.current_thread() is not threading.main_thread():
+        return 1
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
+def _thread_count(n_jobs):
+    """Numba threads for ``n_jobs``, ``None`` to keep the current setting."""
+    pool = numba.config.NUMBA_NUM_THREADS
+    if n_jobs is None:
+        limit = _joblib_inner_limit()
+        if limit is None or limit >= numba.get_num_threads():
+            return None
+        return max(1, min(limit, pool))
+    wanted = joblib.effective_n_jobs(n_jobs)
+    return max(1, min(int(wanted), pool))
 
 
 @contextlib.contextmanager
@@ -51,20 +136,25 @@ def numba_threads(n_jobs):
     """Run the enclosed kernels on the number of threads ``n_jobs`` asks for.
 
     ``None`` keeps Numba's current setting (all cores unless changed with
-    ``numba.set_num_threads`` or ``NUMBA_NUM_THREADS``); other values follow
-    joblib's convention (``-1``: all cores, ``-2``: all but one, ...), capped
-    by the size of Numba's thread pool. The setting is per calling thread,
-    so concurrent fits do not interfere, and kernel results do not depend
-    on it.
+    ``numba.set_num_threads`` or ``NUMBA_NUM_THREADS``), capped inside a
+    joblib worker by joblib's inner thread limit so that parallel searches
+    do not oversubscribe the cores. Other values follow joblib's convention
+    (``-1``: all cores, ``-2``: all but one, ...), capped by the size of
+    Numba's thread pool. The setting is per calling thread, so concurrent
+    fits do not interfere, and kernel results do not depend on it. Under
+    Numba's ``workqueue`` threading layer, which does not allow concurrent
+    parallel launches, concurrent blocks run one after the other.
     """
-    if n_jobs is None:
-        yield
-        return
-    wanted = joblib.effective_n_jobs(n_jobs)
-    threads = max(1, min(int(wanted), numba.config.NUMBA_NUM_THREADS))
-    previous = numba.get_num_threads()
-    numba.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(previous)
+    threads = _thread_count(n_jobs)
+    with contextlib.ExitStack() as stack:
+        if not _layer_is_thread_safe():
+            stack.enter_context(_PARALLEL_LAUNCH_LOCK)
+        if threads is None:
+            yield
+            return
+        previous = numba.get_num_threads()
+        numba.set_num_threads(threads)
+        try:
+            yield
+        finally:
+            numba.set_num_threads(previous)

@@ -29,12 +29,19 @@ infinities give the limits.
 
 Floating-point rules: the kernels are compiled without fast-math flags and
 call fused multiply-add explicitly (``llvm.fma``; a single instruction on
-x86-64 since Haswell and on every ARM64). Reassociation would fold the
+x86-64 since Haswell and on every ARM64; under ``NUMBA_DISABLE_JIT=1`` an
+exact pure-Python version, so the results are the same bits, only slower). Reassociation would fold the
 two-step reductions back into inexact one-step ones. For that reason
 ``activate_row`` is compiled on its own rather than inlined into its
-callers, which may use fast-math flags (inlined code would take them); the
-call costs a few nanoseconds per row.
+callers, which may use fast-math flags (code inlined by Numba would take
+them), and states ``fastmath=False`` explicitly: a dispatcher without it
+would inherit the flags of the first jitted caller that compiles it. LLVM
+may still inline the compiled function, but its instructions keep their own
+(strict) flags. The call costs a few nanoseconds per row.
 """
+
+import math
+from fractions import Fraction
 
 import numba
 import numpy as np
@@ -50,18 +57,41 @@ GAUSSIAN = 2
 ACTIVATION_CODES = {"tanh": TANH, "logistic": LOGISTIC, "gaussian": GAUSSIAN}
 
 # Strict IEEE arithmetic, see the module docstring.
-_strict_jit = numba.njit(cache=CACHE, error_model="numpy", inline="never")
+# ``fastmath=False`` must be given explicitly: a dispatcher that leaves it
+# unset inherits the flags of the jitted function that first calls it, and
+# the disk cache would then freeze that caller's choice.
+_strict_jit = numba.njit(cache=CACHE, fastmath=False, error_model="numpy", inline="never")
 
 
-@intrinsic
-def _fma(typingctx, a, b, c):
-    """``a * b + c`` with a single rounding."""
-    sig = types.float64(types.float64, types.float64, types.float64)
+def _python_fma(a, b, c):
+    """``a * b + c`` with a single rounding, in pure Python (exact rationals)."""
+    a, b, c = float(a), float(b), float(c)
+    if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
+        return a * b + c  # inf and NaN: the same result as a fused operation
+    exact = Fraction(a) * Fraction(b) + Fraction(c)
+    if exact == 0:
+        # then a * b == -c is exact, and the float sum has IEEE's signed zero
+        return a * b + c
+    try:
+        return float(exact)  # int / int: correctly rounded, subnormals too
+    except OverflowError:
+        return math.copysign(math.inf, exact)
 
-    def codegen(context, builder, signature, args):
-        return builder.fma(*args)
 
-    return sig, codegen
+if numba.config.DISABLE_JIT:
+    # NUMBA_DISABLE_JIT=1 (debuggers, coverage): the kernels run as Python.
+    _fma = _python_fma
+else:
+
+    @intrinsic
+    def _fma(typingctx, a, b, c):
+        """``a * b + c`` with a single rounding."""
+        sig = types.float64(types.float64, types.float64, types.float64)
+
+        def codegen(context, builder, signature, args):
+            return builder.fma(*args)
+
+        return sig, codegen
 
 
 _INV_LN2 = 1.4426950408889634
