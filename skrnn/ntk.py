@@ -3,182 +3,61 @@
 :class:`NTKRNNKernelRegressor` is the kernel limit of the diagonal Elman RNN
 of Cayci & Eryilmaz (Section 3): a linear model on the Monte Carlo NTK
 features of :mod:`skrnn.kernels`, fitted by ridge regression or by the
-closed form of linearized gradient descent.
+closed form of linearized gradient descent. The solvers are the pure
+functions of :mod:`skrnn._ntk_solvers`, the feature cache the object of
+:mod:`skrnn._ntk_cache`.
 """
 
 import math
 import numbers
-import os
-import threading
 import warnings
-from collections import OrderedDict
 
-import joblib
 import numpy as np
 from scipy import linalg
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from . import _gram
+from ._activations import ACTIVATIONS, activation_names
+from ._base import SequenceRegressorMixin, SequenceTagsMixin, VersionedPickleMixin
+from ._gram import _features, _row_blocks, _same_step_gram
+from ._memory import physical_memory_bytes
+from ._ntk_cache import FEATURE_CACHE, feature_key
+from ._ntk_solvers import (
+    choose_solver,
+    gram_matrix,
+    linearized_gd,
+    ridge_cholesky,
+    ridge_spectral,
+    stable_step_limit,
+)
 from ._numba import numba_threads
-from ._numba.activations import ACTIVATION_CODES
+from ._sklearn_compat import Integers, Interval, StrOptions, fit_context
 from ._validation import max_step_norm, validate_sequences, validate_targets
-from . import kernels as _kernels
-from .kernels import _features, _row_blocks, _same_step_gram, ntk_draws
+from .kernels import ntk_draws
 from .theory import ntk_bound
 
 __all__ = ["NTKRNNKernelRegressor", "clear_feature_cache", "FEATURE_CACHE_BYTES"]
 
-#: Upper bound on the bytes held by the module-level cache of NTK features and
+#: Upper bound on the bytes held by the process-wide cache of NTK features and
 #: training Gram matrices (set to 0 to disable caching).
 FEATURE_CACHE_BYTES = 256 * 2**20
-
-#: Memory limit used when ``max_memory_bytes="auto"`` and the machine's
-#: physical memory cannot be read.
-_FALLBACK_MEMORY_BYTES = 4 * 2**30
-
-
-# --------------------------------------------------------------------------
-# cache of Monte Carlo features and Gram matrices
-# --------------------------------------------------------------------------
-
-
-class _LRUCache:
-    """Least-recently-used store of read-only arrays, bounded in bytes."""
-
-    def __init__(self):
-        self._items = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            item = self._items.pop(key, None)
-            if item is None:
-                return None
-            self._items[key] = item
-            return item[0]
-
-    def put(self, key, value):
-        arrays = value if isinstance(value, tuple) else (value,)
-        nbytes = sum(a.nbytes for a in arrays)
-        budget = FEATURE_CACHE_BYTES
-        if nbytes > budget:
-            return
-        for a in arrays:
-            a.setflags(write=False)
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._bytes -= old[1]
-            self._items[key] = (value, nbytes)
-            self._bytes += nbytes
-            while self._bytes > budget and self._items:
-                _, (_, freed) = self._items.popitem(last=False)
-                self._bytes -= freed
-
-    def clear(self):
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
-
-
-_CACHE = _LRUCache()
 
 
 def clear_feature_cache():
     """Empty the cache of NTK features and training Gram matrices."""
-    _CACHE.clear()
+    FEATURE_CACHE.clear()
 
 
-def _cached(key, compute):
-    """``compute()``, memoized under ``key`` when ``key`` is not None."""
-    if key is None:
-        return compute()
-    value = _CACHE.get(key)
-    if value is None:
-        value = compute()
-        _CACHE.put(key, value)
+def _cache_get(key):
+    return None if key is None else FEATURE_CACHE.get(key)
+
+
+def _cache_put(key, value):
+    if key is not None:
+        FEATURE_CACHE.put(key, value, FEATURE_CACHE_BYTES)
     return value
-
-
-# --------------------------------------------------------------------------
-# linear algebra
-# --------------------------------------------------------------------------
-
-
-def _spectral_cutoff(eigenvalues, size):
-    top = eigenvalues[-1] if eigenvalues.size else 0.0
-    return max(top, 0.0) * size * np.finfo(np.float64).eps
-
-
-def _apply_spectral(eigenvectors, weights, rhs):
-    """``V diag(weights) V^T rhs``."""
-    return eigenvectors @ (weights * (eigenvectors.T @ rhs))
-
-
-def _ridge_solve(gram, rhs, alpha, eigh):
-    """Solve ``(gram + alpha I) x = rhs`` for a PSD ``gram``.
-
-    Cholesky when ``alpha > 0``; with ``alpha == 0`` (or a failed
-    factorization) the minimum-norm least-squares solution through the
-    eigendecomposition, eigenvalues below ``size * eps * max`` counting as 0.
-    """
-    size = gram.shape[0]
-    if alpha > 0:
-        shifted = gram.copy()
-        shifted.flat[:: size + 1] += alpha
-        try:
-            return linalg.solve(shifted, rhs, assume_a="pos", overwrite_a=True, check_finite=False)
-        except np.linalg.LinAlgError:
-            warnings.warn(
-                "Singular matrix in the ridge system; using the least-squares "
-                "solution instead. Increase alpha.",
-                linalg.LinAlgWarning,
-                stacklevel=4,
-            )
-    eigenvalues, eigenvectors = eigh()
-    cutoff = _spectral_cutoff(eigenvalues, size)
-    weights = np.zeros_like(eigenvalues)
-    kept = eigenvalues > cutoff
-    weights[kept] = 1.0 / (eigenvalues[kept] + alpha)
-    return _apply_spectral(eigenvectors, weights, rhs)
-
-
-def _gd_weights(eigenvalues, n_steps, learning_rate, n_samples, size):
-    """Spectral filter of ``n_steps`` of linearized gradient descent.
-
-    ``g(lam) = (1 - (1 - eta lam / n)^s) / lam`` on the eigenvalues above the
-    numerical cutoff, 0 on the others (the pseudo-inverse convention).
-    """
-    weights = np.zeros_like(eigenvalues)
-    kept = eigenvalues > _spectral_cutoff(eigenvalues, size)
-    lam = eigenvalues[kept]
-    step = learning_rate * lam / n_samples
-    if step.size and step.max() >= 2.0:
-        warnings.warn(
-            f"Linearized gradient descent diverges: gd_learning_rate={learning_rate:.4g} "
-            f"exceeds 2 n / lambda_max = {2.0 * n_samples / lam.max():.4g} for the "
-            "training Gram matrix; use a smaller gd_learning_rate.",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
-    contracting = step < 1.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        decay = np.empty_like(lam)
-        # 1 - (1 - x)^s computed as -expm1(s log1p(-x)): exact for tiny x
-        decay[contracting] = -np.expm1(n_steps * np.log1p(-step[contracting]))
-        decay[~contracting] = 1.0 - np.power(1.0 - step[~contracting], n_steps)
-    weights[kept] = decay / lam
-    return weights
-
-
-def _memory_text(nbytes):
-    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if nbytes >= size:
-            return f"{nbytes / size:.3g} {unit}"
-    return f"{nbytes} bytes"
 
 
 # --------------------------------------------------------------------------
@@ -186,7 +65,13 @@ def _memory_text(nbytes):
 # --------------------------------------------------------------------------
 
 
-class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
+class NTKRNNKernelRegressor(
+    SequenceTagsMixin,
+    VersionedPickleMixin,
+    SequenceRegressorMixin,
+    RegressorMixin,
+    BaseEstimator,
+):
     """Kernel regression with the neural tangent kernel of the diagonal Elman RNN.
 
     The infinite-width (kernel) limit of the RNN of
@@ -256,7 +141,14 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
     gd_learning_rate : float or "theory", default="theory"
         Step size of linearized gradient descent; ``"theory"`` is
         ``1 / (T * sqrt(gd_steps))`` as in
-        :class:`~skrnn.ProjectedGDRNNRegressor`.
+        :class:`~skrnn.ProjectedGDRNNRegressor`. Linearized gradient descent
+        converges only for ``eta < 2 n / lambda_max`` (``lambda_max`` the
+        largest eigenvalue of the training Gram matrix); a larger step would
+        blow the coefficients up like ``|1 - eta lambda_max / n|^s``. Such a
+        step is clipped to ``n / lambda_max`` (the largest step with which
+        every eigendirection decays monotonically) with a
+        ``ConvergenceWarning`` naming the limit; ``gd_learning_rate_`` holds
+        the step used.
     nu_w, nu_u : float, default=1.0
         Complexity of the target class ``F_{nu_w, nu_u}`` (eq. 9) used by the
         approximation bound.
@@ -286,7 +178,9 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
     solver_ : {"dual", "primal"}
         Solver used.
     gd_learning_rate_ : float
-        Step size of linearized gradient descent (only with ``gd_steps``).
+        Step size of linearized gradient descent actually used (only with
+        ``gd_steps``): ``gd_learning_rate``, or ``n / lambda_max`` when that
+        was above the stable limit.
     theoretical_bound_ : float
         Proposition 3 with the union bound of Proposition 5: with
         probability ``1 - delta`` over the draws, every target in
@@ -324,7 +218,8 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
     :meth:`kernel` build features in blocks of bounded size.
 
     Caching: the Monte Carlo features are a deterministic function of the
-    draws and the data, so a module-level least-recently-used cache (at most
+    draws and the data, so a process-wide least-recently-used cache (the
+    object ``skrnn._ntk_cache.FEATURE_CACHE``, at most
     :data:`FEATURE_CACHE_BYTES`, keyed by a hash of draws, activation and
     data) keeps the training features, the training Gram matrix (or its
     eigendecomposition) and the features of predicted data. A grid search
@@ -334,6 +229,12 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
     ``skrnn.ntk.FEATURE_CACHE_BYTES = 0`` to disable it, or call
     :func:`clear_feature_cache`. Without a fixed ``random_state`` the draws,
     hence the features, differ between fits and nothing is reused.
+
+    ``score`` is ``R^2``; for sequence-to-sequence models it pools all
+    (sample, step) pairs (``r2_score(y.ravel(), y_pred.ravel())``) instead
+    of averaging one ``R^2`` per step, which explodes on steps whose targets
+    are equal across samples. Pickles record the skrnn version; loading one
+    under another version warns with :class:`skrnn.InconsistentVersionWarning`.
 
     Examples
     --------
@@ -350,13 +251,13 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "n_mc_samples": [Interval(numbers.Integral, 2, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATION_CODES))],
+        "n_mc_samples": [Integers(2, None, closed="left")],
+        "activation": [StrOptions(set(activation_names()))],
         "recurrent_scale": [Interval(numbers.Real, 0, None, closed="left")],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "solver": [StrOptions({"auto", "dual", "primal"})],
         "sampling": [StrOptions({"qmc", "mc"})],
-        "gd_steps": [Interval(numbers.Integral, 0, None, closed="left"), None],
+        "gd_steps": [Integers(0, None, closed="left"), None],
         "gd_learning_rate": [
             StrOptions({"theory"}),
             Interval(numbers.Real, 0, None, closed="neither"),
@@ -366,7 +267,7 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
         "delta": [Interval(numbers.Real, 0, 1, closed="neither")],
         "max_memory_bytes": [
             StrOptions({"auto"}),
-            Interval(numbers.Integral, 1, None, closed="left"),
+            Integers(1, None, closed="left"),
         ],
         "random_state": ["random_state"],
         "n_jobs": [numbers.Integral, None],
@@ -405,75 +306,24 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        return tags
+    _fitted_state = (
+        "w0_",
+        "U0_",
+        "coef_",
+        "solver_",
+        "n_features_in_",
+        "_input_ndim",
+        "_sequence_output",
+    )
 
     # ------------------------------------------------------------------ fit
 
     def _memory_limit(self):
         if self.max_memory_bytes != "auto":
             return int(self.max_memory_bytes)
-        try:
-            physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        except (AttributeError, ValueError, OSError):
-            return _FALLBACK_MEMORY_BYTES
-        return physical // 2 if physical > 0 else _FALLBACK_MEMORY_BYTES
+        return physical_memory_bytes() // 2
 
-    def _choose_solver(self, n_rows, n_features_per_step):
-        """Pick the solver and check the memory it needs against the limit."""
-        M = self.n_mc_samples
-        p = M * (1 + n_features_per_step)
-        copies = 1 + (2 if self.gd_steps is not None else 1)
-        limit = self._memory_limit()
-
-        def need(solver, n_draws=M):
-            width = n_draws * (1 + n_features_per_step)
-            size = n_rows if solver == "dual" else width
-            return 8 * (n_rows * width + copies * size * size)
-
-        if self.solver == "auto":
-            preferred = "dual" if n_rows <= p else "primal"
-            other = "primal" if preferred == "dual" else "dual"
-            if need(preferred) <= limit:
-                return preferred
-            if need(other) <= limit:
-                return other
-            solver = preferred
-        else:
-            solver = self.solver
-            if need(solver) <= limit:
-                return solver
-        other = "primal" if solver == "dual" else "dual"
-        advice = []
-        if self.solver != "auto" and need(other) <= limit:
-            advice.append(f"solver='{other}' needs {_memory_text(need(other))}")
-        def fits_in_memory(n_draws):
-            return min(need("dual", n_draws), need("primal", n_draws)) <= limit
-
-        # the need grows with the number of draws: bisect over even counts
-        low, high = 0, (M - 2) // 2  # candidates 2*k for k in [1, high]
-        while low < high:
-            middle = (low + high + 1) // 2
-            if fits_in_memory(2 * middle):
-                low = middle
-            else:
-                high = middle - 1
-        if low >= 1:
-            fits = 2 * low
-            advice.append(f"n_mc_samples={fits} fits (p = {fits * (1 + n_features_per_step)})")
-        else:
-            advice.append("fit fewer samples or time steps")
-        advice.append(f"or raise max_memory_bytes (now {limit})")
-        raise ValueError(
-            f"{type(self).__name__}(solver='{solver}') needs about "
-            f"{_memory_text(need(solver))} to fit {n_rows} (sample, step) pairs with "
-            f"p = {p} features (n_mc_samples={M}), more than max_memory_bytes="
-            f"{_memory_text(limit)}. Cheaper: " + "; ".join(advice) + "."
-        )
-
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the kernel model.
 
@@ -498,10 +348,16 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
         X = validate_sequences(self, X, reset=True)
         Y, self._sequence_output = validate_targets(y, X.shape[0], X.shape[1])
         n_samples, n_timesteps, n_features = X.shape
-        n_fitted_steps = Y.shape[1]
-        n_rows = n_samples * n_fitted_steps
-        self.solver_ = self._choose_solver(n_rows, n_features)
-
+        n_rows = n_samples * Y.shape[1]
+        self.solver_ = choose_solver(
+            self.solver,
+            n_rows,
+            self.n_mc_samples,
+            n_features,
+            self._memory_limit(),
+            linearized_gd=self.gd_steps is not None,
+            estimator_name=type(self).__name__,
+        )
         self.w0_, self.U0_ = ntk_draws(
             self.n_mc_samples,
             n_features,
@@ -509,50 +365,93 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
             sampling=self.sampling,
             random_state=self.random_state,
         )
-        code = ACTIVATION_CODES[self.activation]
-        UT0 = np.ascontiguousarray(self.U0_.T)
         key = None
         if FEATURE_CACHE_BYTES > 0:
-            key = joblib.hash((self.w0_, self.U0_, code, X, n_fitted_steps))
-
-        def tagged(*tags):
-            return None if key is None else (*tags, key)
-
+            code = ACTIVATIONS[self.activation].code
+            key = feature_key(self.w0_, self.U0_, code, X, Y.shape[1])
         with numba_threads(self.n_jobs):
-            features = _cached(
-                tagged("features"), lambda: _features(X, self.w0_, UT0, code, n_fitted_steps)
-            )
-        Phi = features.reshape(n_rows, -1)
+            Phi = self._training_features(X, Y.shape[1], key).reshape(n_rows, -1)
         targets = Y.reshape(n_rows)
         dual = self.solver_ == "dual"
-
-        def gram():
-            return _cached(
-                tagged("gram", self.solver_), lambda: Phi @ Phi.T if dual else Phi.T @ Phi
-            )
-
-        def eigh():
-            return _cached(tagged("eigh", self.solver_), lambda: linalg.eigh(gram()))
-
         rhs = targets if dual else Phi.T @ targets
-        size = n_rows if dual else Phi.shape[1]
         if self.gd_steps is None:
-            solution = _ridge_solve(gram(), rhs, float(self.alpha), eigh)
+            solution = None
+            if self.alpha > 0:
+                solution = ridge_cholesky(self._gram(Phi, key), rhs, float(self.alpha))
+            if solution is None:  # alpha = 0, or a singular shifted matrix
+                eigenvalues, eigenvectors = self._spectrum(Phi, key)
+                solution = ridge_spectral(eigenvalues, eigenvectors, rhs, float(self.alpha))
             if hasattr(self, "gd_learning_rate_"):  # left by an earlier fit
                 del self.gd_learning_rate_
         else:
-            if self.gd_learning_rate == "theory":
-                self.gd_learning_rate_ = 1.0 / (n_timesteps * math.sqrt(max(self.gd_steps, 1)))
-            else:
-                self.gd_learning_rate_ = float(self.gd_learning_rate)
-            eigenvalues, eigenvectors = eigh()
-            weights = _gd_weights(
-                eigenvalues, self.gd_steps, self.gd_learning_rate_, n_samples, size
+            eigenvalues, eigenvectors = self._spectrum(Phi, key)
+            self.gd_learning_rate_ = self._stable_gd_learning_rate(
+                eigenvalues, n_samples, n_timesteps
             )
-            solution = _apply_spectral(eigenvectors, weights, rhs)
-        self.coef_ = Phi.T @ solution if dual else solution
+            solution = linearized_gd(
+                eigenvalues,
+                eigenvectors,
+                rhs,
+                self.gd_steps,
+                self.gd_learning_rate_,
+                n_samples,
+            )
+        coef = Phi.T @ solution if dual else solution
+        if not np.all(np.isfinite(coef)):
+            raise ValueError(
+                "The fitted coefficients are not finite: the targets are too large for "
+                "float64 arithmetic; rescale y."
+            )
+        self.coef_ = coef
         self._set_bound(X)
         return self
+
+    def _training_features(self, X, n_fitted_steps, key):
+        """Features ``(n, n_fitted_steps, p)`` of the training data, cached under ``key``."""
+        features_key = None if key is None else ("features", key)
+        features = _cache_get(features_key)
+        if features is None:
+            UT0 = np.ascontiguousarray(self.U0_.T)
+            code = ACTIVATIONS[self.activation].code
+            features = _features(X, self.w0_, UT0, code, n_fitted_steps)
+            _cache_put(features_key, features)
+        return features
+
+    def _gram(self, Phi, key):
+        """The solver's matrix (dual or primal), cached under ``key``."""
+        gram_key = None if key is None else ("gram", self.solver_, key)
+        gram = _cache_get(gram_key)
+        if gram is None:
+            gram = _cache_put(gram_key, gram_matrix(Phi, self.solver_))
+        return gram
+
+    def _spectrum(self, Phi, key):
+        """Eigendecomposition of the solver's matrix, cached under ``key``."""
+        spectrum_key = None if key is None else ("eigh", self.solver_, key)
+        spectrum = _cache_get(spectrum_key)
+        if spectrum is None:
+            spectrum = _cache_put(spectrum_key, linalg.eigh(self._gram(Phi, key)))
+        return spectrum
+
+    def _stable_gd_learning_rate(self, eigenvalues, n_samples, n_timesteps):
+        """The requested linearized-GD step, clipped to ``n / lambda_max`` when unstable."""
+        if self.gd_learning_rate == "theory":
+            requested = 1.0 / (n_timesteps * math.sqrt(max(self.gd_steps, 1)))
+        else:
+            requested = float(self.gd_learning_rate)
+        limit = stable_step_limit(eigenvalues, n_samples)
+        if self.gd_steps == 0 or requested < limit:
+            return requested
+        clipped = 0.5 * limit
+        warnings.warn(
+            f"Linearized gradient descent diverges with gd_learning_rate={requested:.4g}: "
+            f"the stable limit for this training Gram matrix is 2 n / lambda_max = "
+            f"{limit:.4g}. The step is clipped to n / lambda_max = {clipped:.4g} (see "
+            "gd_learning_rate_); pass a gd_learning_rate below the limit to keep yours.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+        return clipped
 
     def _set_bound(self, X):
         n_samples, n_timesteps, _ = X.shape
@@ -572,7 +471,8 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
     # -------------------------------------------------------------- predict
 
     def _draws(self):
-        return self.w0_, np.ascontiguousarray(self.U0_.T), ACTIVATION_CODES[self.activation]
+        code = ACTIVATIONS[self.activation].code
+        return self.w0_, np.ascontiguousarray(self.U0_.T), code
 
     def predict(self, X):
         """Predict with the fitted kernel model.
@@ -600,9 +500,11 @@ class NTKRNNKernelRegressor(RegressorMixin, BaseEstimator):
     def _predict_into(self, out, X, w0, UT0, code, n_steps):
         n_samples = X.shape[0]
         row_bytes = 8 * n_steps * w0.shape[0] * (1 + X.shape[2])
-        if n_samples * row_bytes <= min(FEATURE_CACHE_BYTES, _kernels.FEATURE_BLOCK_BYTES):
-            key = ("features", joblib.hash((self.w0_, self.U0_, code, X, n_steps)))
-            features = _cached(key, lambda: _features(X, w0, UT0, code, n_steps))
+        if n_samples * row_bytes <= min(FEATURE_CACHE_BYTES, _gram.FEATURE_BLOCK_BYTES):
+            key = ("features", feature_key(self.w0_, self.U0_, code, X, n_steps))
+            features = _cache_get(key)
+            if features is None:
+                features = _cache_put(key, _features(X, w0, UT0, code, n_steps))
             out[:] = features @ self.coef_
         else:
             for block in _row_blocks(n_samples, row_bytes):
