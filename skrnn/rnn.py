@@ -275,7 +275,9 @@ class ProjectedGDRNNRegressor(
         self.w_init_, self.U_init_, self.c_ = w, U, c
         self._n_timesteps_fit = n_timesteps
         if self.learning_rate == "theory":
-            self.learning_rate_ = 1.0 / (n_timesteps * math.sqrt(max(self.max_iter, 1)))
+            from .theory._projected import theory_step
+
+            self.learning_rate_ = theory_step(n_timesteps, self.max_iter)
         else:
             self.learning_rate_ = float(self.learning_rate)
 
@@ -333,16 +335,12 @@ class ProjectedGDRNNRegressor(
             n_samples=n_samples,
             n_features=n_features,
             delta=self.delta,
-            n_iter=max(self.max_iter, 1),
-            learning_rate=self.learning_rate_,
+            n_iter=self.max_iter,
+            # the choice itself, so that theory need not recognize its own step
+            learning_rate="theory" if self.learning_rate == "theory" else self.learning_rate_,
             iterate=self.iterate,
             max_input_norm=max_step_norm(X),
         )
-        if self.max_iter == 0 and not math.isnan(self.theoretical_bound_):
-            # no step taken: the theorems say nothing beyond the initial risk
-            self.theoretical_bound_ = math.inf
-            self.bound_details_["n_iter"] = 0
-            self.bound_details_["note"] = "max_iter=0: no gradient step, no guarantee"
         self.memory_regime_ = self.bound_details_["regime"]
 
     def _outputs(self, X):
