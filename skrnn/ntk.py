@@ -436,7 +436,9 @@ class NTKRNNKernelRegressor(
     def _stable_gd_learning_rate(self, eigenvalues, n_samples, n_timesteps):
         """The requested linearized-GD step, clipped to ``n / lambda_max`` when unstable."""
         if self.gd_learning_rate == "theory":
-            requested = 1.0 / (n_timesteps * math.sqrt(max(self.gd_steps, 1)))
+            from .theory._projected import theory_step
+
+            requested = theory_step(n_timesteps, self.gd_steps)
         else:
             requested = float(self.gd_learning_rate)
         limit = stable_step_limit(eigenvalues, n_samples)
