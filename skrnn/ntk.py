@@ -8,7 +8,6 @@ functions of :mod:`skrnn._ntk_solvers`, the feature cache the object of
 :mod:`skrnn._ntk_cache`.
 """
 
-import math
 import numbers
 import warnings
 
