@@ -133,6 +133,11 @@ def _as_dask_array(obj, name, chunks_like=None):
         array = np.asarray(obj)
         if chunks_like is None:
             raise TypeError(f"{name} must be a Dask array, got {type(obj).__name__}.")
+        if array.ndim == 0 or array.shape[0] != sum(chunks_like):
+            raise ValueError(
+                f"{name} of shape {array.shape} does not match the {sum(chunks_like)} "
+                "samples of the Dask array it goes with: inconsistent numbers of samples."
+            )
         obj = da.from_array(array, chunks=(chunks_like,) + tuple(-1 for _ in array.shape[1:]))
     if not isinstance(obj, da.Array):
         raise TypeError(
