@@ -12,7 +12,7 @@ Networks: A Nonasymptotic Analysis":
 (d) projected gradient descent with radii ``rho >= nu`` reaches teacher
     targets inside its ball; the reported ``theoretical_bound_`` is Theorem 1,
     Corollary 1 or Theorem 2 evaluated at the run's own inputs (checked
-    against transcriptions of DESIGN.md section 5 written here).
+    against the transcription of the paper's formulas in ``paper_reference``).
 """
 
 import math
@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 import pytest
+from paper_reference import ref_theorem1_family, ref_theorem2_holds
 from sklearn.exceptions import ConvergenceWarning
 
 from skrnn import ProjectedGDRNNRegressor, theory
@@ -215,80 +216,6 @@ def test_shuffled_labels_are_not_fitted_at_any_grid_width(teacher_pool, n):
 # ---------------------------------------------------------------------------
 # (d) projected gradient descent on teacher data, and the reported bounds
 # ---------------------------------------------------------------------------
-
-# DESIGN.md section 2: (sigma0, sigma1, sigma2) = sup |sigma|, |sigma'|, |sigma''|
-SIGMAS = {
-    "tanh": (1.0, 1.0, 4.0 / (3.0 * math.sqrt(3.0))),
-    "logistic": (1.0, 0.25, 1.0 / (6.0 * math.sqrt(3.0))),
-    "gaussian": (1.0, math.exp(-0.5), 1.0),
-}
-
-
-def ref_constants(act, scale, rho_w, rho_u, nu_w, nu_u, T, n, d, delta):
-    """DESIGN.md section 5 at |w_i| <= scale (errata applied); ymax is separate."""
-    s0, s1, s2 = SIGMAS[act]
-    z = scale * s1
-    M0 = sum(z**k for k in range(T))
-    M1 = sum((k + 1) * z**k for k in range(T))
-    L = s1 * M0 * math.sqrt(1.0 + s0 * s0)
-    beta = (
-        d * s2 * (scale * s1 * M0 + 1) * M1
-        + math.sqrt(d) * (s1 * s1 * M0 * M0 + s0 * s1 * M0 * M1
-                          + M1 * (s1 + s2 + scale * s1 * s2 * M0))
-        + s1 * s1 * M0 * M0
-        + s0 * s2 * M1 * (scale * s1 * M0 + 1)
-    )
-    Lam = math.sqrt(2.0) * (s0 + 1 + scale * L)
-    gam = math.sqrt(2.0) * (L + scale * beta)
-    rho2 = rho_w * rho_w + rho_u * rho_u
-    return dict(
-        mu0=M0, mu1=M1, L_T=L, beta_T=beta, Lambda_T=Lam, gamma_T=gam,
-        Fmax=L * math.sqrt(rho2),
-        err=L * math.sqrt(nu_w**2 + nu_u**2) * math.sqrt(math.log(2 * T * n / delta))
-        + 2 * rho2 * (s2 * Lam * Lam + s1 * gam) + 2 * beta * rho2,
-    )
-
-
-def ref_ymax(act, alpha, T, nu_w, nu_u):
-    s0, s1, _ = SIGMAS[act]
-    return s1 * sum((alpha * s1) ** k for k in range(T)) * (nu_u + s0 * nu_w)
-
-
-def ref_theorem1_family(act, alpha, m, rho_w, rho_u, nu_w, nu_u, T, n, d, delta, tau, eta):
-    """Theorem 1, Corollary 1 and their any-step-size forms (DESIGN.md section 5)."""
-    _, s1, s2 = SIGMAS[act]
-    alpha_m = alpha + rho_w / math.sqrt(m)
-    c = ref_constants(act, alpha_m, rho_w, rho_u, nu_w, nu_u, T, n, d, delta)
-    c["alpha_m"] = alpha_m
-    c["ymax"] = ref_ymax(act, alpha, T, nu_w, nu_u)
-    phi, L, N0 = c["Fmax"] + c["ymax"], c["L_T"], nu_w**2 + nu_u**2
-    extra = 6 / m * (c["Lambda_T"] ** 2 * s2 + c["gamma_T"] * s1) * (rho_w**2 + rho_u**2)
-    any_step = (N0 / (2 * eta * tau) + T * phi * c["err"] / math.sqrt(m)
-                + eta * T**2 * phi**2 * L**2 / 2)
-    c["B1"] = (T / math.sqrt(tau)) * (N0 / 2 + L**2 / 2 * phi**2) \
-        + T * phi / math.sqrt(m) * c["err"]
-    c["Bavg"] = 2 * T / math.sqrt(tau) * (N0 + L**2 * phi**2) \
-        + 4 * T * phi / math.sqrt(m) * c["err"] + extra
-    c["best_any_step"] = any_step
-    c["average_any_step"] = 4 * any_step + extra
-    return c
-
-
-def ref_theorem2_holds(act, alpha, eps, nu_w, nu_u, T, n, d, delta, m, eta, tau):
-    """Theorem 2's three conditions at ``eps`` (DESIGN.md section 5, lambda with sqrt(T))."""
-    s0, s1, s2 = SIGMAS[act]
-    c = ref_constants(act, alpha + math.sqrt(2 * eps), 0.0, 0.0, nu_w, nu_u, T, n, d, delta)
-    L, N0 = c["L_T"], nu_w**2 + nu_u**2
-    lam = L * math.sqrt(T) * N0 / math.sqrt(eps)
-    two_lam2 = 2 * lam * lam  # rho_w^2 + rho_u^2 at rho = lambda
-    phi = L * math.sqrt(two_lam2) + ref_ymax(act, alpha, T, nu_w, nu_u)
-    err = (L * math.sqrt(N0) * math.sqrt(math.log(2 * n * T / delta))
-           + 2 * two_lam2 * (s2 * c["Lambda_T"] * c["Lambda_T"] + s1 * c["gamma_T"])
-           + 2 * c["beta_T"] * two_lam2)
-    # products, not **: an overflow must give inf (condition false), not an exception
-    return (eta <= eps / (2 * T * T * L * L * phi * phi)
-            and m >= (err * err + lam * lam) / (2 * eps)
-            and tau >= N0 / ((math.sqrt(2) + 1) ** 2 * eta * eps))
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ __all__ = [
     "output_bound",
     "product",
     "projected_constants",
+    "ratio",
     "regime",
     "square",
     "theory_constants",
@@ -55,6 +56,17 @@ def product(*factors):
 def square(x):
     """``x * x`` (``x ** 2`` raises ``OverflowError`` on Python floats)."""
     return x * x
+
+
+def ratio(numerator, denominator):
+    """``numerator / denominator`` for nonnegative numbers, as an upper bound.
+
+    A denominator that underflowed to 0 gives ``inf`` (0 for a zero
+    numerator) instead of ``ZeroDivisionError``; ``inf / inf`` gives ``inf``.
+    """
+    if denominator == 0:
+        return 0.0 if numerator == 0 else math.inf
+    return upper(numerator / denominator)
 
 
 def upper(value):

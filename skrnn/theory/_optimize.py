@@ -20,6 +20,9 @@ __all__ = [
 #: search is exact, above it counts are floats for the formulas anyway
 _INTEGER_RESOLUTION = 2.0**-60
 
+#: integers up to here are exact floats
+_EXACT_INTEGERS = 2**53
+
 #: golden-section ratio, for locating narrow admissible intervals
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 
@@ -41,7 +44,10 @@ def smallest_integer(predicate, lowest, guess, highest):
     then shrinks geometrically while its ends are more than a factor 4 apart
     and arithmetically after that, until its ends are adjacent or within a
     relative ``2**-60`` of each other. The result is therefore exact below
-    ``2**53`` and within that relative resolution above.
+    ``2**53``; above, the formulas only see ``float(k)``, and the result is
+    the integer value of the float they accept, within that relative
+    resolution of the smallest. ``predicate`` must depend on ``float(k)``
+    only.
 
     Returns
     -------
@@ -83,14 +89,19 @@ def smallest_integer(predicate, lowest, guess, highest):
             hi = mid
         else:
             lo = mid
+    if hi > _EXACT_INTEGERS:
+        # the formulas see float(hi); return that float's integer, so that
+        # comparing the count with a float threshold agrees with predicate
+        hi = int(float(hi))
     return hi
 
 
 def largest_admissible(limit, denominator):
-    """Largest float ``x`` with ``x * denominator <= limit``.
+    """Largest float ``x`` with ``x * denominator <= limit`` and ``x <= limit / denominator``.
 
-    ``limit / denominator`` rounded to a float can break the inequality by an
-    ulp; it is stepped down (a few ulps at most in practice; a bounded
+    Both forms of the condition hold (in floating point they can differ by
+    an ulp). ``limit / denominator`` rounded to a float can break the
+    product form by an ulp; it is stepped down (a few ulps at most in practice; a bounded
     number of halvings backs this up for subnormal denominators).
 
     Returns
@@ -102,14 +113,14 @@ def largest_admissible(limit, denominator):
         return math.inf
     if math.isinf(denominator):
         return 0.0
-    x = limit / denominator
+    x = quotient = limit / denominator
     for _ in range(64):
         if x * denominator <= limit:
             return x
         x = math.nextafter(x, 0.0)
     while x * denominator > limit:  # at most about 1100 halvings reach 0
         x *= 0.5
-    return x
+    return min(x, quotient)
 
 
 def _log_bisect(evaluate, lo, hi, state):

@@ -25,6 +25,7 @@ from ._constants import (
     lipschitz_constants,
     output_bound,
     product,
+    ratio,
     regime,
     square,
 )
@@ -221,12 +222,20 @@ def theorem2_certified_risk(
     return 2.25 * certified_eps(settings, settings.width, eta, tau)[0]
 
 
+# The two count conditions hold in product form (as certified_eps checks them)
+# and in the theorem's quotient form; in floating point the two can differ by
+# an ulp, and a count meant to meet the condition should meet both.
+
+
 def _width_suffices(numerator, eps, half_width):
-    return _holds(numerator, 2.0 * eps * float(2 * half_width))
+    width = float(2 * half_width)
+    return _holds(numerator, 2.0 * eps * width) and width >= numerator / (2.0 * eps)
 
 
 def _iterations_suffice(nu2, eta, eps, n_iter):
-    return _holds(nu2, _TAU_FACTOR * eta * eps * float(n_iter))
+    n_iter = float(n_iter)
+    threshold = ratio(nu2, _TAU_FACTOR * eta * eps)
+    return _holds(nu2, _TAU_FACTOR * eta * eps * n_iter) and n_iter >= threshold
 
 
 @fill_doc
@@ -307,7 +316,7 @@ def theorem2_requirements(
         n_iter = smallest_integer(
             functools.partial(_iterations_suffice, nu2, eta, eps),
             lowest=1,
-            guess=nu2 / (_TAU_FACTOR * eta * eps),
+            guess=ratio(nu2, _TAU_FACTOR * eta * eps),
             highest=_MAX_ITERATIONS,
         )
     out = {"width": width, "learning_rate": eta, "n_iter": n_iter, "certified_risk": 2.25 * eps}

@@ -19,7 +19,7 @@ import math
 import sys
 import warnings
 
-from ._constants import product, projected_constants, square, upper
+from ._constants import product, projected_constants, ratio, square, upper
 from ._docstrings import fill_doc
 from ._optimize import smallest_integer
 from ._settings import TheorySettings, check_count, check_nonnegative, check_step
@@ -61,7 +61,7 @@ def _optimization_term(settings, consts, n_iter, eta):
     """``N0 / (2 eta tau) + eta T^2 phi^2 L_T^2 / 2``."""
     T = float(settings.n_timesteps)
     phi = consts["Fmax"] + consts["ymax"]
-    drift = settings.nu2 / (2.0 * eta * float(n_iter))
+    drift = ratio(settings.nu2, 2.0 * eta * float(n_iter))
     return upper(drift + product(eta, T * T, square(phi), square(consts["L_T"])) / 2.0)
 
 
@@ -372,7 +372,7 @@ def theorem1_requirements(
     half_width = smallest_integer(
         functools.partial(_width_suffices, settings, half),
         lowest=1,
-        guess=0.5 * square(limit / half),
+        guess=0.5 * square(ratio(limit, half)),
         highest=_MAX_HALF_WIDTH,
     )
     if math.isinf(half_width):
@@ -386,7 +386,7 @@ def theorem1_requirements(
     n_iter = smallest_integer(
         functools.partial(_iterations_suffice, settings, consts, half),
         lowest=1,
-        guess=square(T * drift / half),
+        guess=square(ratio(T * drift, half)),
         highest=_MAX_ITERATIONS,
     )
     return width, n_iter

@@ -266,5 +266,8 @@ class TheorySettings:
 
     @property
     def log_term(self):
-        """``log(2 T n / delta)``, exact for any integer ``T`` and ``n``."""
+        """``log(2 T n / delta)``; from exact integer logarithms once the quotient overflows."""
+        quotient = 2.0 * self.n_timesteps * self.n_samples / self.delta
+        if math.isfinite(quotient):
+            return math.log(quotient)
         return math.log(2 * self.n_timesteps * self.n_samples) - math.log(self.delta)
