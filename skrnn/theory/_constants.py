@@ -342,7 +342,9 @@ def theory_constants(
         n_features=n_features,
         delta=delta,
     )
-    settings.require("width", "radius_w", "radius_u")
+    settings.require(
+        "width", "radius_w", "radius_u", "n_timesteps", "n_samples", "n_features", "delta"
+    )
     out = settings.sigma_dict
     out.update(projected_constants(settings))
     return out

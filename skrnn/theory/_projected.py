@@ -110,7 +110,9 @@ def theorem1_violation(settings):
 
 def _projected_settings(**kwargs):
     settings = TheorySettings(**kwargs)
-    settings.require("width", "radius_w", "radius_u")
+    settings.require(
+        "width", "radius_w", "radius_u", "n_timesteps", "n_samples", "n_features", "delta"
+    )
     return settings
 
 
@@ -359,7 +361,7 @@ def theorem1_requirements(
         n_features=n_features,
         delta=delta,
     )
-    settings.require("radius_w", "radius_u")
+    settings.require("radius_w", "radius_u", "n_timesteps", "n_samples", "n_features", "delta")
     reason = theorem1_violation(settings)
     if reason is not None:
         raise ValueError(reason)

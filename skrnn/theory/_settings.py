@@ -228,7 +228,7 @@ class TheorySettings:
         """
         for name in names:
             if getattr(self, name) is None:
-                kind = "an int >= 1" if name in _COUNTS else "a float >= 0"
+                kind = "an int >= 1" if name in _COUNTS else "a number"
                 raise TypeError(f"{name} must be {kind} here, got None.")
 
     # ----------------------------------------------------------- derived values
