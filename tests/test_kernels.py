@@ -281,17 +281,81 @@ def test_univariate_2d_input_is_d_equal_1():
     np.testing.assert_array_equal(rnn_ntk(X, w0=w0, U0=U0), rnn_ntk(X[:, :, None], w0=w0, U0=U0))
 
 
+def _gram_reference(X, Y, w0, U0):
+    """Same-step kernel from the (sample-major) features, by an einsum."""
+    PX = rnn_ntk_features(X, w0=w0, U0=U0)
+    PY = PX if Y is None else rnn_ntk_features(Y, w0=w0, U0=U0)
+    return np.einsum("itp,jtp->tij", PX, PY)
+
+
 @pytest.mark.parametrize("with_y", [False, True])
-def test_row_blocks_give_the_same_kernel(monkeypatch, with_y):
+def test_memory_budget_blocks_give_the_same_kernel(monkeypatch, with_y):
+    """Every way of cutting the work (steps per group, row blocks) gives the kernel."""
     rng = np.random.default_rng(4)
-    X = unit_sequences(rng, 11, 3, 2)
-    Y = unit_sequences(rng, 7, 3, 2) if with_y else None
-    w0, U0 = ntk_draws(16, 2, random_state=0)
-    full = rnn_ntk(X, Y, w0=w0, U0=U0)
-    row_bytes = 8 * 3 * 16 * 3
-    for rows in (1, 2, 3):  # 3 rows: at most 4 X blocks are kept, more are recomputed
-        monkeypatch.setattr(_gram, "FEATURE_BLOCK_BYTES", rows * row_bytes)
-        np.testing.assert_allclose(rnn_ntk(X, Y, w0=w0, U0=U0), full, rtol=1e-13, atol=1e-14)
+    T, d, M = 5, 2, 16
+    X = unit_sequences(rng, 11, T, d)
+    Y = unit_sequences(rng, 7, T, d) if with_y else None
+    w0, U0 = ntk_draws(M, d, random_state=0)
+    expected = _gram_reference(X, Y, w0, U0)
+    default = rnn_ntk(X, Y, w0=w0, U0=U0)
+    np.testing.assert_allclose(default, expected, rtol=1e-13, atol=1e-14)
+    p = M * (1 + d)
+    per_row = 8 * (M + 2 * p)  # forward-mode state plus one step of features
+    n_rows = 11 + (7 if with_y else 0)
+    budgets = [
+        1,  # blocks of one sample, one step at a time
+        3 * per_row,  # blocks of one sample (a pair of blocks fits)
+        5 * per_row,  # blocks of two samples, with a remainder
+        n_rows * per_row,  # no blocks, one step at a time
+        n_rows * (M + 3 * p) * 8,  # no blocks, steps in groups of 2, 2 and 1 (T = 5)
+        10**9,  # all steps at once
+    ]
+    for budget in budgets:
+        monkeypatch.setattr(_gram, "FEATURE_BLOCK_BYTES", budget)
+        K = rnn_ntk(X, Y, w0=w0, U0=U0)
+        np.testing.assert_allclose(K, expected, rtol=1e-13, atol=1e-14)
+        if Y is None:  # one triangle computed, the other copied: exactly symmetric
+            np.testing.assert_array_equal(K, K.transpose(0, 2, 1))
+
+
+@pytest.mark.parametrize("shape", [(1, 3), (64, 10), (65, 7), (130, 129)])
+def test_symmetric_gram_matches_matrix_products(shape):
+    rng = np.random.default_rng(sum(shape))
+    A = rng.normal(size=shape)
+    G = _gram._symmetric_gram(A)
+    np.testing.assert_allclose(G, A @ A.T, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(G, G.T)
+    H = _gram._symmetric_gram(A, transpose=True)
+    np.testing.assert_allclose(H, A.T @ A, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(H, H.T)
+    # a non-contiguous input is accepted (copied)
+    np.testing.assert_array_equal(_gram._symmetric_gram(np.asfortranarray(A)), G)
+
+
+def test_kernels_do_not_depend_on_the_numba_thread_count():
+    import numba
+
+    rng = np.random.default_rng(8)
+    X = unit_sequences(rng, 37, 6, 3)
+    Y = unit_sequences(rng, 21, 6, 3)
+    w0, U0 = ntk_draws(24, 3, random_state=0)
+    results = []
+    previous = numba.get_num_threads()
+    try:
+        for threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
+            numba.set_num_threads(threads)
+            results.append(
+                (
+                    rnn_ntk(X, w0=w0, U0=U0),
+                    rnn_ntk(X, Y, w0=w0, U0=U0),
+                    rnn_ntk_cross_time(X, Y, w0=w0, U0=U0),
+                    rnn_ntk_features(X, w0=w0, U0=U0),
+                )
+            )
+    finally:
+        numba.set_num_threads(previous)
+    for first, other in zip(results[0], results[-1], strict=True):
+        np.testing.assert_array_equal(first, other)
 
 
 # --------------------------------------------------------------------------

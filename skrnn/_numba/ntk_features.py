@@ -30,11 +30,77 @@ from . import jit
 from .activations import activate_row
 from .recurrence import preactivation
 
-#: samples per parallel work item (per-chunk scratch buffers are reused)
+#: samples per parallel work item
 CHUNK_SIZE = 8
 
 
 @jit(parallel=True)
+def advance_ntk_features(X, w0, UT0, code, h, grad, t_start, t_stop, out):
+    """Run steps ``t_start .. t_stop - 1`` of every sequence from a saved state.
+
+    The state of sample ``j`` after step ``t_start`` is ``h[j]`` (the draws'
+    hidden values, shape ``(M,)``) and ``grad[j]`` (their derivatives in
+    feature layout, shape ``(1 + d) * M``: ``dh/dw0`` then ``dh/du0[k]``
+    for each k, unscaled); both are updated in place. A zero state starts
+    the sequence. The features of the last ``S = out.shape[0]`` of these
+    steps are written to ``out[s, j]`` (step ``t_stop - S + s``), scaled by
+    ``1 / sqrt(M)``; ``out`` may be any strided view, so the caller picks a
+    step-major ``(S, n, p)`` or sample-major ``(n, S, p)`` layout.
+
+    Each sample is processed by one thread from start to end, so results
+    do not depend on the number of threads.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, T, d)
+        Sequences, C-contiguous float64.
+    w0 : ndarray of shape (M,)
+        Recurrent weights of the draws.
+    UT0 : ndarray of shape (d, M)
+        Input weights of the draws, transposed (draw index contiguous).
+    code : int
+        Activation code (see ``activations.ACTIVATION_CODES``).
+    h : ndarray of shape (n, M)
+        Hidden values of the draws, updated in place.
+    grad : ndarray of shape (n, (1 + d) * M)
+        Forward-mode derivatives, updated in place.
+    t_start, t_stop : int
+        0-based steps to run, ``t_start <= t_stop <= T``.
+    out : ndarray of shape (S, n, (1 + d) * M)
+        Receives the scaled features of the last ``S <= t_stop - t_start`` steps.
+    """
+    n, _, d = X.shape
+    M = w0.shape[0]
+    first_stored = t_stop - out.shape[0]
+    scale = 1.0 / np.sqrt(M)
+    n_chunks = (n + CHUNK_SIZE - 1) // CHUNK_SIZE
+    for chunk in prange(n_chunks):
+        h_next = np.empty(M)
+        slope = np.empty(M)
+        z = np.empty(M)
+        for j in range(chunk * CHUNK_SIZE, min(n, (chunk + 1) * CHUNK_SIZE)):
+            x = X[j]
+            hj = h[j]
+            g = grad[j]
+            for t in range(t_start, t_stop):
+                # the same pre-activation as a row of RNN neurons
+                preactivation(x[t], w0, hj, UT0, z)
+                activate_row(code, z, h_next, slope)
+                # dh/dw0 uses h_{t-1} (still in hj) before it is replaced
+                for i in range(M):
+                    g[i] = (hj[i] + w0[i] * g[i]) * slope[i]
+                    hj[i] = h_next[i]
+                for k in range(d):
+                    xk = x[t, k]
+                    offset = (k + 1) * M
+                    for i in range(M):
+                        g[offset + i] = (xk + w0[i] * g[offset + i]) * slope[i]
+                if t >= first_stored:
+                    row = out[t - first_stored, j]
+                    for i in range(M * (1 + d)):
+                        row[i] = g[i] * scale
+
+
 def ntk_features(X, w0, UT0, code, first_step):
     """NTK features of every sequence at steps ``first_step + 1 .. T``.
 
@@ -55,47 +121,45 @@ def ntk_features(X, w0, UT0, code, first_step):
     Returns
     -------
     features : ndarray of shape (n, T - first_step, M * (1 + d))
+        Sample-major, as the rows of a (sample, step) design matrix.
     """
     n, T, d = X.shape
     M = w0.shape[0]
-    n_stored = T - first_step
-    scale = 1.0 / np.sqrt(M)
-    out = np.empty((n, n_stored, M * (1 + d)))
-    n_chunks = (n + CHUNK_SIZE - 1) // CHUNK_SIZE
-    for chunk in prange(n_chunks):
-        h = np.empty(M)
-        h_next = np.empty(M)
-        slope = np.empty(M)
-        z = np.empty(M)
-        dw = np.empty(M)
-        du = np.empty((d, M))
-        for j in range(chunk * CHUNK_SIZE, min(n, (chunk + 1) * CHUNK_SIZE)):
-            x = X[j]
-            for i in range(M):
-                h[i] = 0.0
-                dw[i] = 0.0
-            for k in range(d):
-                for i in range(M):
-                    du[k, i] = 0.0
-            for t in range(T):
-                # the same pre-activation as a row of RNN neurons
-                preactivation(x[t], w0, h, UT0, z)
-                activate_row(code, z, h_next, slope)
-                # derivatives use h_{t-1} (still in h) before it is replaced
-                for i in range(M):
-                    dw[i] = (h[i] + w0[i] * dw[i]) * slope[i]
-                for k in range(d):
-                    xk = x[t, k]
-                    for i in range(M):
-                        du[k, i] = (xk + w0[i] * du[k, i]) * slope[i]
-                for i in range(M):
-                    h[i] = h_next[i]
-                if t >= first_step:
-                    row = out[j, t - first_step]
-                    for i in range(M):
-                        row[i] = dw[i] * scale
-                    for k in range(d):
-                        offset = (k + 1) * M
-                        for i in range(M):
-                            row[offset + i] = du[k, i] * scale
+    out = np.empty((n, T - first_step, M * (1 + d)))
+    h = np.zeros((n, M))
+    grad = np.zeros((n, M * (1 + d)))
+    advance_ntk_features(X, w0, UT0, code, h, grad, 0, T, out.transpose(1, 0, 2))
     return out
+
+
+#: side of the square tiles copied by :func:`mirror_lower_triangles`
+MIRROR_TILE = 64
+
+
+@jit(parallel=True)
+def mirror_lower_triangles(K):
+    """Copy the lower triangle of each square matrix ``K[t]`` onto its upper one.
+
+    ``syrk`` fills one triangle of a symmetric Gram matrix; this completes
+    it. The copy goes tile by tile (``MIRROR_TILE`` squared), so the column
+    reads stay in cache.
+
+    Parameters
+    ----------
+    K : ndarray of shape (T, n, n)
+        C-contiguous; the lower triangles (diagonal included) are read and
+        the strict upper triangles overwritten.
+    """
+    T, n, _ = K.shape
+    n_tiles = (n + MIRROR_TILE - 1) // MIRROR_TILE
+    for item in prange(T * n_tiles):
+        C = K[item // n_tiles]
+        row_tile = item % n_tiles
+        i0 = row_tile * MIRROR_TILE
+        i1 = min(n, i0 + MIRROR_TILE)
+        for column_tile in range(row_tile, n_tiles):
+            j0 = column_tile * MIRROR_TILE
+            j1 = min(n, j0 + MIRROR_TILE)
+            for i in range(i0, i1):
+                for j in range(max(j0, i + 1), j1):
+                    C[i, j] = C[j, i]
