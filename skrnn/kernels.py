@@ -31,7 +31,7 @@ from scipy.special import ndtri
 from scipy.stats import qmc
 from sklearn.utils import check_random_state
 
-from ._gram import (  # noqa: F401  (re-exported for skrnn.ntk)
+from ._gram import (  # noqa: F401  (FEATURE_BLOCK_BYTES and the helpers: for skrnn.ntk)
     FEATURE_BLOCK_BYTES,
     _features,
     _pair_gram,
@@ -235,9 +235,13 @@ def rnn_ntk(X, Y=None, *, w0, U0, activation="tanh"):
 
     ``K[t-1, j, l] = (1/M) sum_i <phi_t(X_j; w0[i], U0[i]), phi_t(Y_l; w0[i], U0[i])>``,
     the kernel ``kappa_t`` of Proposition 2 (Cayci & Eryilmaz) between the
-    prefixes of length ``t`` of ``X_j`` and ``Y_l``. Gram products go
-    through BLAS, in row blocks of bounded memory
-    (:data:`FEATURE_BLOCK_BYTES` of features at a time).
+    prefixes of length ``t`` of ``X_j`` and ``Y_l``. The features of each
+    step are computed for all samples at once (the forward-mode recursion
+    carries its state from step to step) and each ``K[t-1]`` is one BLAS
+    product; for ``Y=None`` only one triangle is computed (``syrk``) and
+    copied onto the other, so ``K[t-1]`` is exactly symmetric. Besides the
+    output, at most 64 MiB of features and recursion state are held: larger
+    problems are cut into groups of steps and, if needed, blocks of samples.
 
     Parameters
     ----------
@@ -290,12 +294,14 @@ def rnn_ntk_cross_time(X, Y=None, *, w0, U0, activation="tanh"):
 
     ``K[j, t-1, l, s-1] = (1/M) sum_i <phi_t(X_j), phi_s(Y_l)>``, the kernel
     ``kappa_{t,s}`` of the linearized RNN, whose parameter vector is shared
-    by all steps (DESIGN.md section 4). Its diagonal in time,
+    by all steps (Section 3 of Cayci & Eryilmaz). Its diagonal in time,
     ``K[:, t, :, t]``, is :func:`rnn_ntk`. Reshaped to
     ``(n_X * T_X, n_Y * T_Y)`` it is the Gram matrix over (sample, step)
     pairs used for sequence-to-sequence kernel regression. All features of
     ``X`` and ``Y`` are held at once (``(n_X T_X + n_Y T_Y) * M (1 + d)``
-    numbers), unlike :func:`rnn_ntk`, which works in blocks.
+    numbers), unlike :func:`rnn_ntk`, which works in blocks; for ``Y=None``
+    one triangle of the Gram matrix is computed (``syrk``) and copied onto
+    the other.
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """Forward-mode derivatives of one random neuron: the NTK feature map.
 
 For a Monte Carlo draw ``(w0, u0)`` (one neuron of a symmetric
-initialization, DESIGN.md section 4) the scalar recursion
+initialization, Definition 1 of Cayci & Eryilmaz) the scalar recursion
 
     h_0 = 0,   z_t = w0 * h_{t-1} + u0 . X_{t-1},   h_t = sigma(z_t)
 
@@ -21,6 +21,11 @@ scaled by ``1 / sqrt(M)``)::
 
 With this scaling the inner product of two rows is the Monte Carlo
 estimate ``(1/M) sum_draws <phi_t(X), phi_t(X')>`` of the NTK (Prop. 2).
+
+:func:`advance_ntk_features` keeps the recursion's state (``h`` and the
+derivatives, per sample) between calls, so a caller can produce the
+features a few steps at a time, step-major, and hand each step's
+``(n, p)`` block to BLAS without holding the features of every step.
 """
 
 import numpy as np
