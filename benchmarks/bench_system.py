@@ -1,0 +1,228 @@
+"""Scaling, threads, parallel cross-validation, busy machines and latency.
+
+* scaling: fitted exponents of the gradient time in n, T and m (each over an
+  8x range, the others at B) and the speed-up from 1 to 2 Numba threads at B;
+* cross-validation: ``GridSearchCV(n_jobs=2)`` over 4 candidates x 3 folds
+  with the estimator's threads at their default, against the same search
+  with ``n_jobs=1`` on both the search and the estimator (scores must match);
+* busy machine: a fit on about 200 windows of 20 steps at width 128 with
+  the default threads and with ``n_jobs=1``, on the machine as it is and
+  with one busy process per core started by the benchmark;
+* latency: ``import skrnn``, and the first fit at size A in a fresh process
+  with a warm on-disk Numba cache and with an empty one (a new
+  ``NUMBA_CACHE_DIR``).
+
+Run: ``python benchmarks/bench_system.py [--quick]``.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+import numba
+import numpy as np
+from _common import CONFIGS, ROOT, median_time, rnn_problem, unit_sequences
+
+from skrnn import ProjectedGDRNNRegressor
+from skrnn._numba.activations import ACTIVATION_CODES
+from skrnn._numba.recurrence import risk_and_gradient
+
+TANH = ACTIVATION_CODES["tanh"]
+
+
+def _gradient_time(n, T, d, m, repeats):
+    X, Y, w, UT, c_half = rnn_problem(n, T, d, m)
+    grad_w = np.empty(m)
+    grad_UT = np.empty((d, m))
+    seconds, _, _ = median_time(
+        lambda: risk_and_gradient(X, Y, w, UT, c_half, TANH, grad_w, grad_UT), repeats
+    )
+    return seconds
+
+
+def scaling(quick):
+    base = CONFIGS["A"] if quick else CONFIGS["B"]
+    repeats = 3 if quick else 5
+    factors = (1, 2, 4, 8)
+    result = {"base": list(base)}
+    for axis, name in ((0, "n"), (1, "T"), (3, "m")):
+        sizes, times = [], []
+        for factor in factors:
+            config = list(base)
+            config[axis] = base[axis] * factor // 8
+            sizes.append(config[axis])
+            times.append(_gradient_time(*config, repeats))
+        slope = float(np.polyfit(np.log(sizes), np.log(times), 1)[0])
+        result[f"exponent_{name}"] = slope
+        result[f"times_{name}"] = dict(zip(map(str, sizes), times, strict=True))
+    previous = numba.get_num_threads()
+    by_threads = {}
+    for threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
+        numba.set_num_threads(threads)
+        by_threads[threads] = _gradient_time(*base, repeats)
+    numba.set_num_threads(previous)
+    result["threads_s"] = {str(k): v for k, v in by_threads.items()}
+    result["speedup_1_to_2_threads"] = by_threads[1] / by_threads[max(by_threads)]
+    return result
+
+
+def _quiet(function):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return function()
+
+
+def grid_search(quick):
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    rng = np.random.default_rng(2)
+    n, T, d = (150, 12, 3) if quick else (600, 30, 4)
+    X = unit_sequences(rng, n, T, d)
+    y = np.tanh(X[:, -3:, 0].sum(axis=1))
+    grid = {"width": [64, 128], "recurrent_scale": [0.3, 0.6]}
+    max_iter = 50 if quick else 300
+    cv = KFold(3)
+
+    def search(n_jobs_search, n_jobs_estimator):
+        estimator = ProjectedGDRNNRegressor(
+            max_iter=max_iter, random_state=0, n_jobs=n_jobs_estimator
+        )
+        searcher = GridSearchCV(estimator, grid, cv=cv, n_jobs=n_jobs_search)
+        start = time.perf_counter()
+        _quiet(lambda: searcher.fit(X, y))
+        return time.perf_counter() - start, searcher.cv_results_["mean_test_score"]
+
+    search(1, 1)  # compile
+    serial, parallel = [], []
+    for _ in range(1 if quick else 3):
+        serial_time, serial_scores = search(1, 1)
+        parallel_time, parallel_scores = search(2, None)
+        serial.append(serial_time)
+        parallel.append(parallel_time)
+    return {
+        "serial_s": statistics.median(serial),
+        "parallel_s": statistics.median(parallel),
+        "speedup": statistics.median(serial) / statistics.median(parallel),
+        "scores_identical": bool(np.array_equal(serial_scores, parallel_scores)),
+    }
+
+
+def _spin(stop_event):
+    while not stop_event.is_set():
+        pass
+
+
+def busy_machine(quick):
+    rng = np.random.default_rng(3)
+    series = np.sin(np.arange(240) / 6.0) + 0.1 * rng.standard_normal(240)
+    X = np.lib.stride_tricks.sliding_window_view(series[:-1], 20)[:200, :, None].copy()
+    y = series[20:220]
+    max_iter = 100 if quick else 300
+    repeats = 3 if quick else 5
+
+    def fit_time(n_jobs):
+        model = ProjectedGDRNNRegressor(width=128, max_iter=max_iter, random_state=0, n_jobs=n_jobs)
+        seconds, _, _ = median_time(lambda: _quiet(lambda: model.fit(X, y)), repeats)
+        return seconds
+
+    result = {"as_is": {"default_s": fit_time(None), "n_jobs_1_s": fit_time(1)}}
+    stop = multiprocessing.Event()
+    workers = [
+        multiprocessing.Process(target=_spin, args=(stop,), daemon=True)
+        for _ in range(os.cpu_count() or 1)
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        result["busy"] = {"default_s": fit_time(None), "n_jobs_1_s": fit_time(1)}
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=5)
+    for case in result.values():
+        case["default_over_n_jobs_1"] = case["default_s"] / case["n_jobs_1_s"]
+    return result
+
+
+_FIT_SCRIPT = """
+import time, warnings
+start = time.perf_counter()
+import numpy as np
+from skrnn import ProjectedGDRNNRegressor
+imported = time.perf_counter()
+rng = np.random.default_rng(0)
+X = rng.standard_normal((256, 32, 4)) / 4
+y = np.tanh(X[:, -1, 0])
+warnings.simplefilter("ignore")
+ProjectedGDRNNRegressor(width=256, random_state=0).fit(X, y)
+first = time.perf_counter()
+ProjectedGDRNNRegressor(width=256, random_state=0).fit(X, y)
+second = time.perf_counter()
+print(imported - start, first - imported, second - first)
+"""
+
+
+def _run_python(code, env):
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
+    return [float(v) for v in done.stdout.split()]
+
+
+def latency(quick):
+    repeats = 3 if quick else 5
+    env = dict(os.environ)
+    imports = [
+        _run_python(
+            "import time; t = time.perf_counter(); import skrnn; print(time.perf_counter() - t)",
+            env,
+        )[0]
+        for _ in range(repeats)
+    ]
+    result = {"import_s": statistics.median(imports)}
+    with tempfile.TemporaryDirectory() as cache:
+        env["NUMBA_CACHE_DIR"] = cache
+        _, cold_fit, cold_second = _run_python(_FIT_SCRIPT, env)  # empty cache: compiles
+        warm = [_run_python(_FIT_SCRIPT, env) for _ in range(repeats)]
+    result["cold_first_fit_s"] = cold_fit
+    result["warm_first_fit_s"] = statistics.median(w[1] for w in warm)
+    result["second_fit_s"] = statistics.median([cold_second] + [w[2] for w in warm])
+    return result
+
+
+def _guarded(function, quick):
+    """The benchmark's result, or the error it raised (the others still run)."""
+    try:
+        return function(quick)
+    except Exception as error:  # noqa: BLE001 - reported in the table and the JSON
+        return {"error": f"{type(error).__name__}: {error}"[:300]}
+
+
+def run(quick=False):
+    return {
+        name: _guarded(function, quick)
+        for name, function in (
+            ("scaling", scaling),
+            ("grid_search", grid_search),
+            ("busy_machine", busy_machine),
+            ("latency", latency),
+        )
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    print(json.dumps(run(args.quick), indent=2))
+
+
+if __name__ == "__main__":
+    main()
