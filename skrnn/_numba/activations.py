@@ -30,9 +30,9 @@ infinities give the limits.
 Floating-point rules: the kernels are compiled without fast-math flags and
 call fused multiply-add explicitly (``llvm.fma``; a single instruction on
 x86-64 since Haswell and on every ARM64; under ``NUMBA_DISABLE_JIT=1`` an
-exact pure-Python version, so the results are the same bits, only slower). Reassociation would fold the
-two-step reductions back into inexact one-step ones. For that reason
-``activate_row`` is compiled on its own rather than inlined into its
+exact pure-Python version, which gives the same bits, only slower).
+Reassociation would fold the two-step reductions back into inexact
+one-step ones. For that reason ``activate_row`` is compiled on its own rather than inlined into its
 callers, which may use fast-math flags (code inlined by Numba would take
 them), and states ``fastmath=False`` explicitly: a dispatcher without it
 would inherit the flags of the first jitted caller that compiles it. LLVM
