@@ -230,12 +230,16 @@ def forward(X, w, UT, c_half, code):
 
 
 @jit(parallel=True)
-def risk_and_gradient(X, Y, w, UT, c_half, code, grad_w, grad_UT):
+def risk_and_gradient(X, Y, w, UT, c_half, code, grad_w, grad_UT, sample_weight=None):
     """Empirical risk (eq. 1) and the gradient of half of it.
 
     The gradient ``(1/n) sum_j sum_t (F_t - Y_t) dF_t/dTheta`` is written
     into ``grad_w`` (m,) and ``grad_UT`` (d, m); the risk
-    ``(1/n) sum_j sum_t (F_t - Y_t)^2`` is returned.
+    ``(1/n) sum_j sum_t (F_t - Y_t)^2`` is returned. With ``sample_weight``
+    (n,), sample j's terms are multiplied by ``sample_weight[j]`` (still
+    divided by n: pass weights summing to n for a weighted mean). Without it
+    (None, the branch Numba removes at compile time) the arithmetic is
+    exactly the unweighted one.
     """
     n, T, d = X.shape
     m = w.shape[0]
@@ -279,8 +283,15 @@ def risk_and_gradient(X, Y, w, UT, c_half, code, grad_w, grad_UT):
             # a separate loop: a reduction next to stores would be vectorized
             # or not depending on a run-time aliasing check, i.e. on where the
             # buffers happen to lie, and the sum would change in the last bit
-            for t in range(first_fitted, T):
-                risk += residual[t] * residual[t]
+            if sample_weight is None:
+                for t in range(first_fitted, T):
+                    risk += residual[t] * residual[t]
+            else:
+                weight = sample_weight[j]
+                for t in range(first_fitted, T):
+                    risk += weight * (residual[t] * residual[t])
+                for t in range(first_fitted, T):
+                    residual[t] *= weight
             for first in range(0, half, width):
                 length = min(width, half - first)
                 for start in (first, first + half):
