@@ -43,6 +43,8 @@ __all__ = [
     "distributed_max_step_norm",
     "distributed_normal_equations",
     "distributed_predict",
+    "distributed_target_moments",
+    "curvature_sample",
     "is_dask_collection",
     "primal_solver_for_dask",
     "validate_dask_training_data",
@@ -316,14 +318,72 @@ def validate_dask_training_data(estimator, X, y, sample_weight=None):
     )
 
 
+def distributed_target_moments(Y, sample_weight=None):
+    """Weighted mean and standard deviation of all entries of ``Y``, on the workers.
+
+    The statistics of ``normalize_y`` (one mean and one scale for all
+    fitted steps), in two passes over the persisted targets.
+
+    Parameters
+    ----------
+    Y : dask.array.Array of shape (n_samples, n_fitted_steps)
+        Targets.
+    sample_weight : dask.array.Array of shape (n_samples,) or None, default=None
+        Weight of each sequence, shared by its fitted steps.
+
+    Returns
+    -------
+    mean, spread : float
+        ``sum s y / sum s`` and ``sqrt(sum s (y - mean)^2 / sum s)``, the
+        values ``numpy.average`` gives in memory.
+    """
+    import dask
+
+    if sample_weight is None:
+        weights = _dask_array_module().ones_like(Y[:, 0])
+    else:
+        weights = sample_weight.rechunk((Y.chunks[0],))
+    row_weights = weights[:, np.newaxis]
+    total, weighted_sum = dask.compute(weights.sum() * Y.shape[1], (row_weights * Y).sum())
+    mean = float(weighted_sum / total)
+    spread = float(np.sqrt((row_weights * (Y - mean) ** 2).sum().compute() / total))
+    return mean, spread
+
+
+def curvature_sample(X, Y, max_sequences=2048):
+    """Every k-th sequence (and its targets), at most ``max_sequences``, in memory.
+
+    For quantities estimated from a sample, such as the curvature behind
+    ``learning_rate="auto"``: the stride spreads the sample over all chunks.
+
+    Parameters
+    ----------
+    X : dask.array.Array of shape (n_samples, n_timesteps, n_features)
+    Y : dask.array.Array of shape (n_samples, n_fitted_steps)
+    max_sequences : int, default=2048
+
+    Returns
+    -------
+    X_sample : ndarray of shape (n_sample, n_timesteps, n_features)
+    Y_sample : ndarray of shape (n_sample, n_fitted_steps)
+        C-contiguous float64 arrays, ``n_sample <= max_sequences``.
+    """
+    import dask
+
+    stride = -(-X.shape[0] // max_sequences)  # ceiling division
+    X_sample, Y_sample = dask.compute(X[::stride], Y[::stride])
+    return np.ascontiguousarray(X_sample), np.ascontiguousarray(Y_sample)
+
+
 # ------------------------------------------------------------------------ RNN
 
 
-def _chunk_risk_and_gradient(X, Y, parameters, code):
+def _chunk_risk_and_gradient(X, Y, weights, parameters, code):
     """``[sum of squared residuals, sum of gradients]`` of one chunk, as one row.
 
-    The kernel returns means over the chunk; multiplying by the chunk size
-    turns them back into sums, which add across chunks.
+    The kernel returns means over the chunk (weighted by the raw weights
+    when given); multiplying by the chunk size turns them back into sums,
+    which add across chunks.
     """
     w, UT, c_half = parameters
     m, d = w.shape[0], UT.shape[0]
@@ -332,14 +392,27 @@ def _chunk_risk_and_gradient(X, Y, parameters, code):
     if n_chunk == 0:
         return row
     grad_w, grad_UT = np.empty(m), np.empty((d, m))
+    arguments = [np.ascontiguousarray(X), np.ascontiguousarray(Y), w, UT, c_half, code]
+    arguments += [grad_w, grad_UT]
+    if weights is not None:
+        arguments.append(np.ascontiguousarray(weights, dtype=np.float64))
     with _kernel_threads():
-        risk = risk_and_gradient(
-            np.ascontiguousarray(X), np.ascontiguousarray(Y), w, UT, c_half, code, grad_w, grad_UT
-        )
+        risk = risk_and_gradient(*arguments)
     row[0, 0] = risk * n_chunk
     row[0, 1 : 1 + m] = grad_w * n_chunk
     row[0, 1 + m :] = grad_UT.ravel() * n_chunk
     return row
+
+
+def _kernel_takes_weights():
+    """Whether the installed gradient kernel accepts per-sample weights."""
+    X, Y = np.zeros((1, 1, 1)), np.zeros((1, 1))
+    w, UT, c_half = np.zeros(2), np.zeros((1, 2)), np.ones(1)
+    try:
+        risk_and_gradient(X, Y, w, UT, c_half, 0, np.empty(2), np.empty((1, 2)), np.ones(1))
+    except TypeError:  # no matching signature
+        return False
+    return True
 
 
 class DistributedRisk:
@@ -363,17 +436,19 @@ class DistributedRisk:
         Readout signs of the first half of the neurons.
     code : int
         Activation code of the Numba kernels.
-    sample_weight : None, default=None
-        Only None: the RNN kernel has no per-sample weights yet, and they
-        cannot be emulated by chunking. Weighted fits of the RNN need
-        in-memory data.
+    sample_weight : dask.array.Array of shape (n_samples,) or None, default=None
+        Non-negative weights of the sequences, chunked like ``X``: the risk
+        becomes ``sum_j s_j r_j / sum_j s_j``, as in memory. Needs a gradient
+        kernel with per-sample weights (``ValueError`` otherwise).
     split_every : int, default=8
         Partial sums added per node of the reduction tree.
 
     Attributes
     ----------
     n_samples : int
-        Number of sequences (the risk's normalization).
+        Number of sequences.
+    normalizer : float
+        The risk's denominator: ``n_samples``, or the sum of the weights.
     n_calls : int
         Number of evaluations so far.
 
@@ -387,21 +462,30 @@ class DistributedRisk:
     def __init__(self, X, Y, c_half, code, *, sample_weight=None, split_every=SPLIT_EVERY):
         import dask
 
-        if sample_weight is not None:
+        if sample_weight is not None and not _kernel_takes_weights():
             raise ValueError(
-                "sample_weight is not supported for the RNN on Dask arrays: the gradient "
-                "kernel has no per-sample weights. Fit in memory to use weights."
+                "sample_weight is not supported for the RNN on Dask arrays by this version "
+                "of the gradient kernel; fit in memory to use weights."
             )
         if X.chunks[0] != Y.chunks[0] or len(X.chunks[1]) != 1 or len(Y.chunks[1]) != 1:
             raise ValueError(
                 "X and Y must share their sample chunks and have one chunk along the other "
                 "axes; use validate_dask_training_data."
             )
-        self.X, self.Y = dask.persist(X, Y)
+        if sample_weight is not None:
+            sample_weight = _as_dask_array(sample_weight, "sample_weight", X.chunks[0])
+            sample_weight = sample_weight.rechunk((X.chunks[0],))
+        self.X, self.Y, self.sample_weight = dask.persist(X, Y, sample_weight)
         self.c_half = np.ascontiguousarray(c_half, dtype=np.float64)
         self.code = int(code)
         self.split_every = int(split_every)
         self.n_samples = int(X.shape[0])
+        # the risk is a weighted mean: sums over chunks divided by the total weight
+        self.normalizer = float(self.n_samples)
+        if sample_weight is not None:
+            self.normalizer = float(self.sample_weight.sum().compute())
+        if not self.normalizer > 0:
+            raise ValueError("sample_weight must have a positive sum.")
         self.n_calls = 0
 
     def partial_sums(self, w, UT):
@@ -419,6 +503,7 @@ class DistributedRisk:
             "ikl",
             self.Y,
             "is",
+            *((None, None) if self.sample_weight is None else (self.sample_weight, "i")),
             parameters,
             None,
             self.code,
@@ -433,7 +518,7 @@ class DistributedRisk:
         total = self.partial_sums(w, UT).sum(axis=0, split_every=self.split_every).compute()
         self.n_calls += 1
         m = w.shape[0]
-        scale = 1.0 / self.n_samples
+        scale = 1.0 / self.normalizer
         grad_w[:] = total[1 : 1 + m] * scale
         grad_UT[:] = total[1 + m :].reshape(grad_UT.shape) * scale
         return float(total[0] * scale)

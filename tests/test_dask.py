@@ -245,8 +245,8 @@ def test_bad_dask_input(client, sequences):
         validate_dask_training_data(_Fitted(), Xd, Y_all[:, -1], sample_weight=-np.ones(X.shape[0]))
     data = validate_dask_training_data(_Fitted(), Xd, Y_all[:, -1])
     w, UT, c_half = _initial_parameters(4, X.shape[2], seed=0)
-    with pytest.raises(ValueError, match="sample_weight"):
-        DistributedRisk(data.X, data.Y, c_half, TANH, sample_weight=np.ones(X.shape[0]))
+    with pytest.raises(ValueError, match="positive sum"):
+        DistributedRisk(data.X, data.Y, c_half, TANH, sample_weight=np.zeros(X.shape[0]))
 
 
 def test_max_step_norm_on_the_workers(client, sequences):
@@ -273,3 +273,69 @@ def test_grid_search_through_the_dask_backend_matches_n_jobs_1(client, sequences
     np.testing.assert_array_equal(
         remote.cv_results_["split0_test_score"], local.cv_results_["split0_test_score"]
     )
+
+
+def _kernel_has_weights():
+    from skrnn._dask import _kernel_takes_weights
+
+    return _kernel_takes_weights()
+
+
+def test_weighted_distributed_risk(client, sequences):
+    """Integer weights act as repeated sequences; the in-memory weighted risk agrees."""
+    if not _kernel_has_weights():
+        with pytest.raises(ValueError, match="sample_weight"):
+            validate = validate_dask_training_data(
+                _Fitted(), da.from_array(sequences[0], 20), sequences[1][:, -1]
+            )
+            DistributedRisk(
+                validate.X,
+                validate.Y,
+                np.ones(2),
+                TANH,
+                sample_weight=np.ones(sequences[0].shape[0]),
+            )
+        pytest.skip("the gradient kernel has no per-sample weights in this version")
+    X, Y_all = sequences
+    y = Y_all[:, -1]
+    weights = np.random.default_rng(2).integers(0, 4, X.shape[0]).astype(float)
+    width = 8
+    w, UT, c_half = _initial_parameters(width, X.shape[2], seed=1)
+    w = w + 0.2 * np.random.default_rng(3).standard_normal(width)
+
+    data = validate_dask_training_data(
+        _Fitted(), da.from_array(X, chunks=20), y, sample_weight=weights
+    )
+    grad_w, grad_UT = np.empty(width), np.empty_like(UT)
+    risk = DistributedRisk(data.X, data.Y, c_half, TANH, sample_weight=data.sample_weight)
+    value = risk(w, UT, grad_w, grad_UT)
+
+    repeats = np.repeat(np.arange(X.shape[0]), weights.astype(int))
+    X_rep, Y_rep = np.ascontiguousarray(X[repeats]), np.ascontiguousarray(y[repeats, None])
+    grad_w_rep, grad_UT_rep = np.empty(width), np.empty_like(UT)
+    expected = InMemoryRisk(X_rep, Y_rep, c_half, TANH)(w, UT, grad_w_rep, grad_UT_rep)
+    assert value == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(grad_w, grad_w_rep, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(grad_UT, grad_UT_rep, rtol=0, atol=1e-13)
+
+
+def test_target_moments_and_curvature_sample(client, sequences):
+    from skrnn._dask import curvature_sample, distributed_target_moments
+
+    X, Y_all = sequences
+    weights = np.random.default_rng(4).uniform(0.0, 2.0, X.shape[0])
+    Yd = da.from_array(Y_all, chunks=(20, -1))
+    mean, spread = distributed_target_moments(Yd)
+    assert mean == pytest.approx(Y_all.mean(), rel=1e-13)
+    assert spread == pytest.approx(Y_all.std(), rel=1e-13)
+    mean, spread = distributed_target_moments(Yd, da.from_array(weights, chunks=20))
+    grid = np.broadcast_to(weights[:, None], Y_all.shape)
+    expected_mean = np.average(Y_all, weights=grid)
+    assert mean == pytest.approx(expected_mean, rel=1e-13)
+    expected_spread = np.sqrt(np.average((Y_all - expected_mean) ** 2, weights=grid))
+    assert spread == pytest.approx(expected_spread, rel=1e-13)
+
+    X_sample, Y_sample = curvature_sample(da.from_array(X, chunks=20), Yd, max_sequences=10)
+    np.testing.assert_array_equal(X_sample, X[::6])  # ceil(53 / 10) = 6
+    np.testing.assert_array_equal(Y_sample, Y_all[::6])
+    assert X_sample.shape[0] <= 10 and X_sample.flags.c_contiguous
