@@ -41,32 +41,34 @@ The last panel shows the saturated case for contrast.
 # One univariate sequence with a constant input ``X_t = eps`` (the worst case
 # for a neuron with ``w_i = +alpha``: all terms of the memory sum add up) and a
 # symmetric network of width 512 (256 independent neurons).
+import os
+
+# SKRNN_EXAMPLES_QUICK=1 runs a small version (the docs build in CI uses it)
+QUICK = os.environ.get("SKRNN_EXAMPLES_QUICK", "") not in ("", "0")
 import numpy as np
 
 from skrnn import theory
-from skrnn._numba.activations import ACTIVATION_CODES
-from skrnn._numba.recurrence import risk_and_gradient
-from skrnn.rnn import symmetric_initialization
+from skrnn.kernels import ntk_draws, rnn_ntk_features
 
-WIDTH = 512
+WIDTH = 64 if QUICK else 512
 EPS = 1e-8
 HORIZONS = np.arange(1, 41)
 ALPHAS = (0.5, 1.0, 1.5)  # tanh: sigma1 = 1, so alpha * sigma1 = alpha
 
+# %%
+# The gradient of the output at initialization is the NTK feature map: for a
+# symmetric network of width ``m`` with ``m / 2`` distinct neurons
+# ``(w_i, U_i)``, ``||dF_T/dTheta||^2 = (2/m) sum_i ||dh_T^i/d(w_i, U_i)||^2``,
+# which is ``phi_T(X) . phi_T(X)`` for the features of
+# :func:`skrnn.kernels.rnn_ntk_features` under those neurons. Its first
+# block holds the recurrent-weight derivatives, the rest the input-weight ones.
 
-def output_gradient(w, U, c, X, activation="tanh"):
+
+def output_gradient(w0, U0, X):
     """``(||dF_T/dU||, ||dF_T/dw||)`` for one sequence ``X`` of shape (1, T, d)."""
-    width = w.shape[0]
-    Y = np.full((1, 1), -1.0)  # sequence-to-one; F_T = 0 at init, so the residual is 1
-    grad_w = np.empty(width)
-    grad_UT = np.empty((U.shape[1], width))
-    risk = risk_and_gradient(
-        X, Y, np.ascontiguousarray(w), np.ascontiguousarray(U.T),
-        np.ascontiguousarray(c[: width // 2]), ACTIVATION_CODES[activation],
-        grad_w, grad_UT,
-    )
-    assert risk == 1.0, "the residual at step T must be exactly 1"
-    return np.sqrt(np.sum(grad_UT**2)), np.sqrt(np.sum(grad_w**2))
+    phi = rnn_ntk_features(X, w0=w0, U0=U0, n_last_steps=1)[0, 0]
+    n_neurons = w0.shape[0]
+    return np.linalg.norm(phi[n_neurons:]), np.linalg.norm(phi[:n_neurons])
 
 
 def measure(alpha, input_norm, w_shift=0.0):
@@ -75,11 +77,9 @@ def measure(alpha, input_norm, w_shift=0.0):
     ``w_shift`` moves every recurrent weight away from 0 by that amount (the
     corner of the projection ball, where ``|w_i| = alpha_m``).
     """
-    w, U, c = symmetric_initialization(WIDTH, 1, alpha, random_state=0)
-    w = w + np.sign(w) * w_shift
-    parts = np.array(
-        [output_gradient(w, U, c, np.full((1, T, 1), input_norm)) for T in HORIZONS]
-    )
+    w0, U0 = ntk_draws(WIDTH // 2, 1, recurrent_scale=alpha, random_state=0)
+    w0 = w0 + np.sign(w0) * w_shift
+    parts = np.array([output_gradient(w0, U0, np.full((1, T, 1), input_norm)) for T in HORIZONS])
     return parts[:, 0], parts[:, 1]
 
 
@@ -99,16 +99,19 @@ for alpha in ALPHAS:
     m0 = np.array([theory.mu0(int(T), alpha) for T in HORIZONS])
     m1 = np.array([theory.mu1(int(T), alpha) for T in HORIZONS])
     results[alpha] = (grad_u / EPS, grad_w / EPS, m0, m1)
-    print(f"\nalpha*sigma1 = {alpha}: regime "
-          f"{theory.memory_regime(activation='tanh', recurrent_scale=alpha)!r}")
+    print(
+        f"\nalpha*sigma1 = {alpha}: regime "
+        f"{theory.memory_regime(activation='tanh', recurrent_scale=alpha)!r}"
+    )
     print(f"{'T':>4} {'mu0_T':>11} {'|dF/dU|/eps':>12} {'mu1_T':>11} {'|dF/dw|/eps':>12}")
     for T in (1, 5, 10, 15, 20, 25, 30, 40):
         k = T - 1
-        print(f"{T:>4} {m0[k]:>11.4g} {results[alpha][0][k]:>12.4g} "
-              f"{m1[k]:>11.4g} {results[alpha][1][k]:>12.4g}")
+        print(
+            f"{T:>4} {m0[k]:>11.4g} {results[alpha][0][k]:>12.4g} "
+            f"{m1[k]:>11.4g} {results[alpha][1][k]:>12.4g}"
+        )
     growth = results[alpha][0][24] / results[alpha][0][4]
-    print(f"growth of |dF/dU| from T=5 to T=25: x{growth:.3g} "
-          f"(mu0: x{m0[24] / m0[4]:.3g})")
+    print(f"growth of |dF/dU| from T=5 to T=25: x{growth:.3g} (mu0: x{m0[24] / m0[4]:.3g})")
 
 # %%
 # The projection ball can cross the cutoff
@@ -127,14 +130,17 @@ init_u, _ = measure(ALPHA, EPS)
 print(f"\nalpha = {ALPHA}, rho_w = {RHO_W}: regime by width")
 for m in (16, 64, 256, 1024, 4096):
     am = ALPHA + RHO_W / np.sqrt(m)
-    regime = theory.memory_regime(activation="tanh", recurrent_scale=ALPHA,
-                                  width=m, radius_w=RHO_W)
+    regime = theory.memory_regime(activation="tanh", recurrent_scale=ALPHA, width=m, radius_w=RHO_W)
     print(f"  m = {m:5d}: alpha_m = {am:.4f}  regime {regime!r}  mu0_40 = {theory.mu0(40, am):.4g}")
-print(f"{'T':>4} {'mu0(alpha)':>11} {'|dF/dU| init':>13} {'mu0(alpha_m)':>13} {'|dF/dU| corner':>15}")
+print(
+    f"{'T':>4} {'mu0(alpha)':>11} {'|dF/dU| init':>13} {'mu0(alpha_m)':>13} {'|dF/dU| corner':>15}"
+)
 for T in (1, 10, 20, 30, 40):
     k = T - 1
-    print(f"{T:>4} {theory.mu0(T, ALPHA):>11.4g} {init_u[k] / EPS:>13.4g} "
-          f"{theory.mu0(T, alpha_m):>13.4g} {corner_u[k] / EPS:>15.4g}")
+    print(
+        f"{T:>4} {theory.mu0(T, ALPHA):>11.4g} {init_u[k] / EPS:>13.4g} "
+        f"{theory.mu0(T, alpha_m):>13.4g} {corner_u[k] / EPS:>15.4g}"
+    )
 
 # %%
 # Unit inputs: saturation hides the explosion
@@ -158,7 +164,7 @@ for T in (1, 5, 10, 15, 20, 25, 30, 40):
 import matplotlib.pyplot as plt
 
 fig, axes = plt.subplots(1, 4, figsize=(17, 4.2))
-colors = dict(zip(ALPHAS, ("tab:blue", "tab:green", "tab:red")))
+colors = dict(zip(ALPHAS, ("tab:blue", "tab:green", "tab:red"), strict=False))
 for alpha in ALPHAS:
     grad_u, grad_w, m0, m1 = results[alpha]
     col = colors[alpha]
@@ -170,11 +176,23 @@ for alpha in ALPHAS:
 axes[0].set_title("input weights: ||dF_T/dU|| / eps")
 axes[1].set_title("recurrent weights: ||dF_T/dw|| / eps")
 axes[2].semilogy(HORIZONS, init_u / EPS, "o", ms=3, color="tab:blue", label="measured at init")
-axes[2].semilogy(HORIZONS, [theory.mu0(int(T), ALPHA) for T in HORIZONS], "-",
-                 color="tab:blue", label=f"mu0_T(alpha={ALPHA})")
-axes[2].semilogy(HORIZONS, corner_u / EPS, "o", ms=3, color="tab:red", label="measured at ball corner")
-axes[2].semilogy(HORIZONS, [theory.mu0(int(T), alpha_m) for T in HORIZONS], "-",
-                 color="tab:red", label=f"mu0_T(alpha_m={alpha_m:.2f})")
+axes[2].semilogy(
+    HORIZONS,
+    [theory.mu0(int(T), ALPHA) for T in HORIZONS],
+    "-",
+    color="tab:blue",
+    label=f"mu0_T(alpha={ALPHA})",
+)
+axes[2].semilogy(
+    HORIZONS, corner_u / EPS, "o", ms=3, color="tab:red", label="measured at ball corner"
+)
+axes[2].semilogy(
+    HORIZONS,
+    [theory.mu0(int(T), alpha_m) for T in HORIZONS],
+    "-",
+    color="tab:red",
+    label=f"mu0_T(alpha_m={alpha_m:.2f})",
+)
 axes[2].set_title(f"alpha={ALPHA}, rho_w={RHO_W}, m={M_SMALL}")
 axes[3].set_title("unit inputs (saturated): ||dF_T/dTheta||")
 for ax in axes:

@@ -29,6 +29,10 @@ plain one).
 # (= nu, the smallest Theorem 1 allows) and 0.5 (below nu: outside the
 # theorem). The target complexity passed to the bound is the generator's
 # ``nu``, so the radius-0.5 run gets a NaN bound (with a warning).
+import os
+
+# SKRNN_EXAMPLES_QUICK=1 runs a small version (the docs build in CI uses it)
+QUICK = os.environ.get("SKRNN_EXAMPLES_QUICK", "") not in ("", "0")
 import warnings
 
 import numpy as np
@@ -36,24 +40,42 @@ import numpy as np
 from skrnn import ProjectedGDRNNRegressor, theory
 from skrnn.datasets import make_rkhs_teacher
 
-N_SAMPLES, N_TIMESTEPS, N_FEATURES, WIDTH = 256, 10, 2, 128
+N_SAMPLES, N_TIMESTEPS, N_FEATURES, WIDTH = (64, 10, 2, 32) if QUICK else (256, 10, 2, 128)
 X, y, info = make_rkhs_teacher(
-    N_SAMPLES, N_TIMESTEPS, N_FEATURES, nu_w=1.0, nu_u=1.0, activation="tanh",
-    recurrent_scale=0.5, n_draws=2048, sequence_output=False, random_state=0,
+    N_SAMPLES,
+    N_TIMESTEPS,
+    N_FEATURES,
+    nu_w=1.0,
+    nu_u=1.0,
+    activation="tanh",
+    recurrent_scale=0.5,
+    n_draws=2048,
+    sequence_output=False,
+    random_state=0,
 )
 trivial = float(np.mean(y**2))
 TARGETS = (1e-2, 1e-3)  # fractions of the trivial risk mean(y^2)
-RUNS = {"plain GD": None, "projected, rho=2": 2.0, "projected, rho=1": 1.0,
-        "projected, rho=0.5": 0.5}
+RUNS = {
+    "plain GD": None,
+    "projected, rho=2": 2.0,
+    "projected, rho=1": 1.0,
+    "projected, rho=0.5": 0.5,
+}
 
 
 def fit(radius, learning_rate, max_iter, iterate="best"):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model = ProjectedGDRNNRegressor(
-            width=WIDTH, radius_w=radius, radius_u=radius, nu_w=info.nu_w,
-            nu_u=info.nu_u, learning_rate=learning_rate, max_iter=max_iter,
-            iterate=iterate, random_state=0,
+            width=WIDTH,
+            radius_w=radius,
+            radius_u=radius,
+            nu_w=info.nu_w,
+            nu_u=info.nu_u,
+            learning_rate=learning_rate,
+            max_iter=max_iter,
+            iterate=iterate,
+            random_state=0,
         ).fit(X, y)
     # the bound's own warnings (a theorem that does not apply) are UserWarnings
     messages = [str(w.message) for w in caught if w.category is UserWarning]
@@ -61,7 +83,10 @@ def fit(radius, learning_rate, max_iter, iterate="best"):
 
 
 def displacement(model):
-    """``sqrt(m) max_i |w_i - w_i(0)|`` and ``sqrt(m) max_i ||U_i - U_i(0)||`` (to compare with rho)."""
+    """Largest move of a neuron from its start, times sqrt(m), to compare with rho.
+
+    ``sqrt(m) max_i |w_i - w_i(0)|`` and ``sqrt(m) max_i ||U_i - U_i(0)||``.
+    """
     root = np.sqrt(model.width)
     dw = root * np.max(np.abs(model.w_ - model.w_init_))
     du = root * np.max(np.linalg.norm(model.U_ - model.U_init_, axis=1))
@@ -83,12 +108,17 @@ def iterations_to(curve, target):
 # the lazy regime the theory describes), so the runs with ``rho = 1``,
 # ``rho = 2`` and no projection follow the same path. A radius below the
 # target's complexity stops the descent on a plateau.
-LR, MAX_ITER = 5.0, 400
+LR, MAX_ITER = 5.0, (60 if QUICK else 400)
 models = {}
-print(f"n={N_SAMPLES}, T={N_TIMESTEPS}, d={N_FEATURES}, width={WIDTH}, step {LR}, "
-      f"{MAX_ITER} iterations; trivial risk mean(y^2) = {trivial:.4g}")
-header = (f"{'run':<20} {'best risk':>10} " + " ".join(f"{'it<=' + format(t, 'g'):>9}" for t in TARGETS)
-          + f" {'rho_w used':>10} {'rho_u used':>10} {'bound':>10}  result")
+print(
+    f"n={N_SAMPLES}, T={N_TIMESTEPS}, d={N_FEATURES}, width={WIDTH}, step {LR}, "
+    f"{MAX_ITER} iterations; trivial risk mean(y^2) = {trivial:.4g}"
+)
+header = (
+    f"{'run':<20} {'best risk':>10} "
+    + " ".join(f"{'it<=' + format(t, 'g'):>9}" for t in TARGETS)
+    + f" {'rho_w used':>10} {'rho_u used':>10} {'bound':>10}  result"
+)
 print(header)
 for name, radius in RUNS.items():
     model, messages = fit(radius, LR, MAX_ITER)
@@ -96,8 +126,10 @@ for name, radius in RUNS.items():
     its = [iterations_to(model.loss_curve_, t) for t in TARGETS]
     dw, du = displacement(model)
     cells = " ".join(f"{('-' if i is None else i):>9}" for i in its)
-    print(f"{name:<20} {model.best_loss_:>10.3e} {cells} {dw:>10.3f} {du:>10.3f} "
-          f"{model.theoretical_bound_:>10.3g}  {model.bound_details_['result']}")
+    print(
+        f"{name:<20} {model.best_loss_:>10.3e} {cells} {dw:>10.3f} {du:>10.3f} "
+        f"{model.theoretical_bound_:>10.3g}  {model.bound_details_['result']}"
+    )
     for message in messages:
         print(f"{'':<20} warning: {message}")
 same = np.max(np.abs(models["plain GD"].loss_curve_ - models["projected, rho=1"].loss_curve_))
@@ -113,19 +145,38 @@ print(f"max |difference| of the loss curves, plain vs rho=1: {same:.3g}")
 # requirements for certifying half the trivial risk make the gap explicit.
 eps = trivial / 2
 m1, tau1 = theory.theorem1_requirements(
-    eps, activation="tanh", recurrent_scale=0.5, radius_w=1.0, radius_u=1.0,
-    nu_w=info.nu_w, nu_u=info.nu_u, n_timesteps=N_TIMESTEPS, n_samples=N_SAMPLES,
-    n_features=N_FEATURES, delta=0.05,
+    eps,
+    activation="tanh",
+    recurrent_scale=0.5,
+    radius_w=1.0,
+    radius_u=1.0,
+    nu_w=info.nu_w,
+    nu_u=info.nu_u,
+    n_timesteps=N_TIMESTEPS,
+    n_samples=N_SAMPLES,
+    n_features=N_FEATURES,
+    delta=0.05,
 )
 req2 = theory.theorem2_requirements(
-    eps / 2.25, activation="tanh", recurrent_scale=0.5, nu_w=info.nu_w, nu_u=info.nu_u,
-    n_timesteps=N_TIMESTEPS, n_samples=N_SAMPLES, n_features=N_FEATURES, delta=0.05,
+    eps / 2.25,
+    activation="tanh",
+    recurrent_scale=0.5,
+    nu_w=info.nu_w,
+    nu_u=info.nu_u,
+    n_timesteps=N_TIMESTEPS,
+    n_samples=N_SAMPLES,
+    n_features=N_FEATURES,
+    delta=0.05,
 )
 print(f"\nTo certify risk {eps:.3g} (half the trivial risk):")
-print(f"  Theorem 1 (rho = nu = 1): width {m1:.3e}, {tau1:.3e} iterations at step "
-      f"1/(T sqrt(tau)) = {1 / (N_TIMESTEPS * np.sqrt(tau1)):.3e}")
-print(f"  Theorem 2 (no projection): width {req2['width']:.3e}, step <= "
-      f"{req2['learning_rate']:.3e}, {req2['n_iter']:.3e} iterations")
+print(
+    f"  Theorem 1 (rho = nu = 1): width {m1:.3e}, {tau1:.3e} iterations at step "
+    f"1/(T sqrt(tau)) = {1 / (N_TIMESTEPS * np.sqrt(tau1)):.3e}"
+)
+print(
+    f"  Theorem 2 (no projection): width {req2['width']:.3e}, step <= "
+    f"{req2['learning_rate']:.3e}, {req2['n_iter']:.3e} iterations"
+)
 
 # %%
 # A step size that is too large
@@ -143,8 +194,10 @@ for name in ("plain GD", "projected, rho=1"):
     model, _ = fit(RUNS[name], LR_BIG, MAX_ITER, iterate="last")
     big[name] = model
     dw, du = displacement(model)
-    print(f"{name:<20} {model.best_loss_:>10.3e} {model.loss_curve_[-1]:>10.3e} "
-          f"{dw:>10.3f} {du:>10.3f}")
+    print(
+        f"{name:<20} {model.best_loss_:>10.3e} {model.loss_curve_[-1]:>10.3e} "
+        f"{dw:>10.3f} {du:>10.3f}"
+    )
 
 # %%
 # Plot
@@ -152,8 +205,12 @@ for name in ("plain GD", "projected, rho=1"):
 import matplotlib.pyplot as plt
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
-styles = {"plain GD": "k-", "projected, rho=2": "b--", "projected, rho=1": "g:",
-          "projected, rho=0.5": "r-"}
+styles = {
+    "plain GD": "k-",
+    "projected, rho=2": "b--",
+    "projected, rho=1": "g:",
+    "projected, rho=0.5": "r-",
+}
 for name, model in models.items():
     axes[0].semilogy(model.loss_curve_ / trivial, styles[name], label=name)
 for target in TARGETS:
