@@ -75,7 +75,7 @@ def _python_fma(a, b, c):
     try:
         return float(exact)  # int / int: correctly rounded, subnormals too
     except OverflowError:
-        return math.copysign(math.inf, exact)
+        return math.inf if exact > 0 else -math.inf
 
 
 if numba.config.DISABLE_JIT:
