@@ -13,7 +13,6 @@ Parameters follow the kernels' layout: ``w`` (m,) recurrent weights, ``UT``
 """
 
 import math
-import sys
 import warnings
 
 import numpy as np
@@ -21,6 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 
 from ._numba.recurrence import project, risk_and_gradient
+from ._targets import normalized_weights
 
 __all__ = ["BallProjection", "InMemoryRisk", "choose_iterate", "gradient_descent"]
 
@@ -38,6 +38,9 @@ class InMemoryRisk:
         Readout signs of the first half of the neurons.
     code : int
         Activation code of the Numba kernels.
+    sample_weight : ndarray of shape (n_samples,) or None, default=None
+        Weights of the sequences; the risk becomes ``sum_j s_j r_j / sum_j s_j``
+        (integer weights act as repeated sequences).
 
     Notes
     -----
@@ -46,14 +49,19 @@ class InMemoryRisk:
     signature can replace it in :func:`gradient_descent`.
     """
 
-    def __init__(self, X, Y, c_half, code):
+    def __init__(self, X, Y, c_half, code, sample_weight=None):
         self.X = X
         self.Y = Y
         self.c_half = c_half
         self.code = code
+        self.sample_weight = normalized_weights(sample_weight, X.shape[0])
 
     def __call__(self, w, UT, grad_w, grad_UT):
-        return risk_and_gradient(self.X, self.Y, w, UT, self.c_half, self.code, grad_w, grad_UT)
+        if self.sample_weight is None:
+            return risk_and_gradient(self.X, self.Y, w, UT, self.c_half, self.code, grad_w, grad_UT)
+        return risk_and_gradient(
+            self.X, self.Y, w, UT, self.c_half, self.code, grad_w, grad_UT, self.sample_weight
+        )
 
 
 class BallProjection:
@@ -122,7 +130,7 @@ def choose_iterate(requested, *, diverged, n_averaged):
     return requested
 
 
-def _warn(result, learning_rate, max_iter, stacklevel):
+def _warn(result, learning_rate, max_iter, stacklevel, early=False):
     if result.diverged_at is not None:
         warnings.warn(
             f"Gradient descent diverged: the risk or its gradient is not finite at "
@@ -132,16 +140,63 @@ def _warn(result, learning_rate, max_iter, stacklevel):
             ConvergenceWarning,
             stacklevel=stacklevel,
         )
-    elif max_iter > 0 and result.best_loss >= result.loss_curve[0]:
+    elif max_iter > 0 and result.best_loss >= result.loss_curve[0] and not early:
         warnings.warn(
-            f"The training risk did not decrease in {max_iter} iterations "
-            f"(learning_rate={learning_rate:.3g}); increase max_iter or learning_rate.",
+            (
+                f"The training risk rose during gradient descent: step too large, use a "
+                f"smaller learning_rate (now {learning_rate:.3g}) or learning_rate='auto'."
+            )
+            if result.rose
+            else (
+                f"The training risk did not decrease in {max_iter} iterations "
+                f"(learning_rate={learning_rate:.3g}); increase max_iter or learning_rate."
+            ),
             ConvergenceWarning,
             stacklevel=stacklevel,
         )
 
 
 # --------------------------------------------------------------------- driver
+
+#: a risk counts as having risen when it exceeds the previous one by more than
+#: this relative amount (rounding near a minimum must not shrink the step)
+_RISE_TOLERANCE = 1e-10
+
+#: at most this many halvings in a row before the run gives up on the step
+_MAX_HALVINGS = 40
+
+
+class _Validation:
+    """Early-stopping bookkeeping: the best-validation iterate and the patience count."""
+
+    def __init__(self, score, w, UT, tol, n_iter_no_change):
+        self.score = score
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.scores = []
+        self.best_score = -np.inf
+        self.best_w, self.best_UT = w.copy(), UT.copy()
+        self.best_iteration = 0
+        self.best_risk = np.inf
+        self.no_improvement = 0
+
+    def update(self, step, w, UT, risk):
+        """Score the iterate; return True when the patience is exhausted."""
+        value = float(self.score(w, UT))
+        self.scores.append(value)
+        if value > self.best_score:
+            if value > self.best_score + self.tol:
+                self.no_improvement = 0
+            else:
+                self.no_improvement += 1
+            self.best_score = value
+            np.copyto(self.best_w, w)
+            np.copyto(self.best_UT, UT)
+            self.best_iteration = step
+            self.best_risk = risk
+        else:
+            self.no_improvement += 1
+        return self.no_improvement >= self.n_iter_no_change
 
 
 def gradient_descent(
@@ -155,6 +210,11 @@ def gradient_descent(
     projection=None,
     verbose=0,
     name="gradient descent",
+    backtrack=False,
+    validation=None,
+    tol=1e-4,
+    n_iter_no_change=10,
+    first_iteration=0,
 ):
     """Run full-batch (projected) gradient descent from ``(w_init, UT_init)``.
 
@@ -169,7 +229,7 @@ def gradient_descent(
         ``(w, UT)``, with the gradient of half of it written into the
         buffers (see :class:`InMemoryRisk`).
     learning_rate : float
-        Step size ``eta``.
+        Step size ``eta`` (the first one, with ``backtrack=True``).
     max_iter : int
         Number of gradient steps ``tau``; the risk of ``Theta(0..tau)`` is
         recorded.
@@ -180,74 +240,153 @@ def gradient_descent(
         ``projection(w, UT)``, applied in place after every step (see
         :class:`BallProjection`); None for plain gradient descent.
     verbose : int, default=0
-        Print the risk every ``max_iter // 10`` iterations when positive.
+        Progress table (:class:`skrnn._progress.ProgressTable`) when positive.
     name : str, default="gradient descent"
-        Prefix of the progress lines.
+        Title of the progress table.
+    backtrack : bool, default=False
+        When True, a step after which the risk rose (or became non-finite)
+        is undone: the step size is halved and the step retried from the
+        previous iterate. Rejected steps are not iterations: ``loss_curve``
+        only holds accepted iterates. With False, every step is taken with
+        the fixed ``learning_rate`` (the paper's algorithm).
+    validation : callable or None, default=None
+        ``validation(w, UT) -> score`` (higher is better), evaluated at every
+        iterate; turns on early stopping and returns the best-scoring
+        iterate (``iterate`` is then ignored).
+    tol, n_iter_no_change : float and int, default=1e-4 and 10
+        Early stopping: the run stops after ``n_iter_no_change`` iterates in
+        a row without a validation score above the best one plus ``tol``.
+    first_iteration : int, default=0
+        Number of the first iterate in the progress table (warm starts).
 
     Returns
     -------
     result : Bunch
         ``w``, ``UT``: the kept parameters; ``train_loss``: their risk;
-        ``loss_curve``: risks of the finite iterates ``Theta(0..n_iter)``;
+        ``loss_curve``: risks of the accepted iterates ``Theta(0..n_iter)``;
         ``best_loss``: its minimum; ``n_iter``: steps taken to the last
         finite iterate; ``diverged_at``: the iteration whose risk or
         gradient was not finite (None when none was); ``kept``: the iterate
-        returned.
+        returned (``"validation"`` with early stopping); ``learning_rate``:
+        the final step; ``halvings``: iterations at which the step was
+        halved; ``validation_scores``: the scores (None without
+        validation); ``best_validation_score``; ``rose``: whether the risk
+        ever rose with a fixed step.
 
     Raises
     ------
     ValueError
         If the risk at the initialization is not finite.
     """
+    from ._progress import ProgressTable
+
     w, UT = w_init.copy(), UT_init.copy()
     grad_w, grad_UT = np.empty_like(w), np.empty_like(UT)
     buffers = _new_buffers(w, UT, iterate == "average")
+    tracker = None
+    if validation is not None:
+        tracker = _Validation(validation, w, UT, tol, n_iter_no_change)
+    table = None
+    if verbose:
+        table = ProgressTable(max_iter, title=name, validation=tracker is not None, verbose=verbose)
+    if backtrack:
+        previous_w, previous_UT = w.copy(), UT.copy()
+        previous_grad_w, previous_grad_UT = grad_w.copy(), grad_UT.copy()
     losses = []
+    halvings = []
     diverged_at = None
-    report_every = max(1, max_iter // 10)
-    for step in range(max_iter + 1):
+    rose = False
+    stopped_early = False
+    step = 0
+    n_halvings_in_a_row = 0
+    while True:
         risk = evaluate(w, UT, grad_w, grad_UT)
-        if not _is_finite(risk, grad_w, grad_UT):
+        finite = _is_finite(risk, grad_w, grad_UT)
+        if backtrack and step > 0:
+            risen = not finite or risk > losses[-1] * (1.0 + _RISE_TOLERANCE)
+            if risen and n_halvings_in_a_row < _MAX_HALVINGS:
+                # undo the step, halve it and retry from the previous iterate
+                n_halvings_in_a_row += 1
+                halvings.append(step)
+                learning_rate *= 0.5
+                np.copyto(w, previous_w)
+                np.copyto(UT, previous_UT)
+                with np.errstate(over="ignore", invalid="ignore"):
+                    w -= learning_rate * previous_grad_w
+                    UT -= learning_rate * previous_grad_UT
+                if projection is not None:
+                    projection(w, UT)
+                continue
+            n_halvings_in_a_row = 0
+        if not finite:
             diverged_at = step
             break
+        if losses and risk > losses[-1] * (1.0 + _RISE_TOLERANCE):
+            rose = True
         losses.append(risk)
         _record(buffers, risk, w, UT)
-        if verbose and (step % report_every == 0 or step == max_iter):
-            print(f"[{name}] iteration {step:6d}  risk {risk:.6g}", file=sys.stdout)
-        if step == max_iter:
+        score = None
+        if tracker is not None:
+            stopped_early = tracker.update(step, w, UT, risk)
+            score = tracker.scores[-1]
+        if table is not None:
+            table.update(first_iteration + step, risk, score)
+        if step == max_iter or stopped_early:
             break  # the risk of the final iterate is recorded, no step after it
         if iterate == "average":
             _accumulate(buffers, w, UT)
+        if backtrack:
+            np.copyto(previous_w, w)
+            np.copyto(previous_UT, UT)
+            np.copyto(previous_grad_w, grad_w)
+            np.copyto(previous_grad_UT, grad_UT)
         with np.errstate(over="ignore", invalid="ignore"):
             # an overflowing step shows up as a non-finite risk next iteration
             w -= learning_rate * grad_w
             UT -= learning_rate * grad_UT
         if projection is not None:
             projection(w, UT)
+        step += 1
 
     if not losses:
         raise ValueError(
             "The training risk is not finite at initialization: the targets are too "
             "large for float64 arithmetic; rescale y."
         )
-    kept = choose_iterate(iterate, diverged=diverged_at is not None, n_averaged=buffers.n_averaged)
-    if kept == "best":
-        w_kept, UT_kept, train_loss = buffers.best_w, buffers.best_UT, buffers.best_risk
-    elif kept == "average":
-        w_kept = buffers.sum_w / buffers.n_averaged
-        UT_kept = buffers.sum_UT / buffers.n_averaged
-        train_loss = evaluate(w_kept, UT_kept, grad_w, grad_UT)
+    if tracker is not None:
+        kept = "validation"
+        w_kept, UT_kept, train_loss = tracker.best_w, tracker.best_UT, tracker.best_risk
     else:
-        w_kept, UT_kept, train_loss = w, UT, losses[-1]
+        kept = choose_iterate(
+            iterate, diverged=diverged_at is not None, n_averaged=buffers.n_averaged
+        )
+        if kept == "best":
+            w_kept, UT_kept, train_loss = buffers.best_w, buffers.best_UT, buffers.best_risk
+        elif kept == "average":
+            w_kept = buffers.sum_w / buffers.n_averaged
+            UT_kept = buffers.sum_UT / buffers.n_averaged
+            train_loss = evaluate(w_kept, UT_kept, grad_w, grad_UT)
+        else:
+            w_kept, UT_kept, train_loss = w, UT, losses[-1]
+    n_iter = len(losses) - 1
     result = Bunch(
         w=w_kept,
         UT=UT_kept,
         train_loss=float(train_loss),
         loss_curve=np.asarray(losses),
         best_loss=float(buffers.best_risk),
-        n_iter=len(losses) - 1 if diverged_at is None else max(diverged_at - 1, 0),
+        n_iter=n_iter,
         diverged_at=diverged_at,
         kept=kept,
+        learning_rate=float(learning_rate),
+        halvings=np.asarray(halvings, dtype=np.intp),
+        validation_scores=None if tracker is None else np.asarray(tracker.scores),
+        best_validation_score=None if tracker is None else tracker.best_score,
+        stopped_early=stopped_early,
+        rose=rose,
     )
-    _warn(result, learning_rate, max_iter, stacklevel=3)
+    if table is not None:
+        reason = "stopped early: no validation improvement" if stopped_early else ""
+        table.finish(first_iteration + n_iter, losses[-1], message=reason)
+    _warn(result, learning_rate, max_iter, stacklevel=3, early=tracker is not None)
     return result

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _gram
 from ._activations import ACTIVATIONS, activation_names
+from ._alpha_selection import select_alpha
 from ._base import SequenceRegressorMixin, SequenceTagsMixin, VersionedPickleMixin
 from ._gram import _features, _row_blocks, _same_step_gram
 from ._memory import physical_memory_bytes
@@ -29,10 +30,13 @@ from ._ntk_solvers import (
     linearized_gd,
     ridge_cholesky,
     ridge_spectral,
+    spectral_cutoff,
     stable_step_limit,
 )
 from ._numba import numba_threads
-from ._sklearn_compat import Integers, Interval, StrOptions, fit_context
+from ._sklearn_compat import Integers, Interval, StrOptions, check_sample_weight, fit_context
+from ._step_size import curvature_step
+from ._targets import TargetNormalizer
 from ._validation import max_step_norm, validate_sequences, validate_targets
 from .kernels import ntk_draws
 from .theory import ntk_bound
@@ -253,12 +257,17 @@ class NTKRNNKernelRegressor(
         "n_mc_samples": [Integers(2, None, closed="left")],
         "activation": [StrOptions(set(activation_names()))],
         "recurrent_scale": [Interval(numbers.Real, 0, None, closed="left")],
-        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "alpha": [
+            Interval(numbers.Real, 0, None, closed="left"),
+            StrOptions({"auto"}),
+            "array-like",
+        ],
+        "normalize_y": ["boolean"],
         "solver": [StrOptions({"auto", "dual", "primal"})],
         "sampling": [StrOptions({"qmc", "mc"})],
         "gd_steps": [Integers(0, None, closed="left"), None],
         "gd_learning_rate": [
-            StrOptions({"theory"}),
+            StrOptions({"auto", "theory"}),
             Interval(numbers.Real, 0, None, closed="neither"),
         ],
         "nu_w": [Interval(numbers.Real, 0, None, closed="left")],
@@ -278,11 +287,12 @@ class NTKRNNKernelRegressor(
         *,
         activation="tanh",
         recurrent_scale=0.5,
-        alpha=1e-6,
+        alpha="auto",
+        normalize_y=True,
         solver="auto",
         sampling="qmc",
         gd_steps=None,
-        gd_learning_rate="theory",
+        gd_learning_rate="auto",
         nu_w=1.0,
         nu_u=1.0,
         delta=0.05,
@@ -294,6 +304,7 @@ class NTKRNNKernelRegressor(
         self.activation = activation
         self.recurrent_scale = recurrent_scale
         self.alpha = alpha
+        self.normalize_y = normalize_y
         self.solver = solver
         self.sampling = sampling
         self.gd_steps = gd_steps
@@ -313,6 +324,8 @@ class NTKRNNKernelRegressor(
         "n_features_in_",
         "_input_ndim",
         "_sequence_output",
+        "y_mean_",
+        "y_scale_",
     )
 
     # ------------------------------------------------------------------ fit
@@ -322,8 +335,22 @@ class NTKRNNKernelRegressor(
             return int(self.max_memory_bytes)
         return physical_memory_bytes() // 2
 
+    def _alpha_candidates(self):
+        """None for ``"auto"`` (the default grid), an array for a list, or a float."""
+        if isinstance(self.alpha, str):
+            return None
+        if isinstance(self.alpha, numbers.Real):
+            return float(self.alpha)
+        candidates = np.asarray(self.alpha, dtype=np.float64).reshape(-1)
+        if candidates.size == 0 or not np.all(np.isfinite(candidates)) or np.any(candidates < 0):
+            raise ValueError(
+                "alpha given as a list must hold at least one finite penalty >= 0, got "
+                f"{self.alpha!r}."
+            )
+        return candidates
+
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the kernel model.
 
         Parameters
@@ -333,6 +360,10 @@ class NTKRNNKernelRegressor(
         y : array-like of shape (n_samples,) or (n_samples, n_timesteps)
             Target of the last step (sequence-to-one) or of every step
             (sequence-to-sequence).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence: its squared errors are multiplied by
+            it (integer weights act as repeated sequences, zero weights as
+            removed ones). None: all ones.
 
         Returns
         -------
@@ -344,9 +375,18 @@ class NTKRNNKernelRegressor(
                 "n_mc_samples must be even (half of the draws take w0 = +recurrent_scale, "
                 f"half w0 = -recurrent_scale), got {self.n_mc_samples}."
             )
+        alpha = self._alpha_candidates()
         X = validate_sequences(self, X, reset=True)
         Y, self._sequence_output = validate_targets(y, X.shape[0], X.shape[1])
         n_samples, n_timesteps, n_features = X.shape
+        weights = None
+        if sample_weight is not None:
+            weights = check_sample_weight(sample_weight, X[:, 0, 0], dtype=np.float64)
+            if np.all(weights == 1.0):
+                weights = None  # the unweighted arithmetic, bit for bit
+        normalizer = TargetNormalizer(self.normalize_y).fit(Y, weights)
+        self.y_mean_, self.y_scale_ = normalizer.mean, normalizer.scale
+        Y = normalizer.transform(Y)
         n_rows = n_samples * Y.shape[1]
         self.solver_ = choose_solver(
             self.solver,
@@ -371,21 +411,36 @@ class NTKRNNKernelRegressor(
         with numba_threads(self.n_jobs):
             Phi = self._training_features(X, Y.shape[1], key).reshape(n_rows, -1)
         targets = Y.reshape(n_rows)
+        # weighted least squares = least squares on rows scaled by sqrt(weight)
+        n_effective = float(n_samples)
+        if weights is not None:
+            root = np.repeat(np.sqrt(weights), Y.shape[1])
+            Phi = Phi * root[:, np.newaxis]
+            targets = targets * root
+            n_effective = float(np.sum(weights))
+            key = None  # the weighted matrices are not cached
         dual = self.solver_ == "dual"
         rhs = targets if dual else Phi.T @ targets
+        for name in ("gd_learning_rate_", "alpha_", "alphas_", "gcv_scores_"):
+            if hasattr(self, name):  # left by an earlier fit
+                delattr(self, name)
         if self.gd_steps is None:
             solution = None
-            if self.alpha > 0:
-                solution = ridge_cholesky(self._gram(Phi, key), rhs, float(self.alpha))
-            if solution is None:  # alpha = 0, or a singular shifted matrix
+            if not isinstance(alpha, float):
                 eigenvalues, eigenvectors = self._spectrum(Phi, key)
-                solution = ridge_spectral(eigenvalues, eigenvectors, rhs, float(self.alpha))
-            if hasattr(self, "gd_learning_rate_"):  # left by an earlier fit
-                del self.gd_learning_rate_
+                alpha = self._select_alpha(
+                    eigenvalues, eigenvectors, rhs, targets, alpha, n_effective * Y.shape[1]
+                )
+            elif alpha > 0:
+                solution = ridge_cholesky(self._gram(Phi, key), rhs, alpha)
+            if solution is None:  # alpha = 0, a singular shifted matrix, or a selection
+                eigenvalues, eigenvectors = self._spectrum(Phi, key)
+                solution = ridge_spectral(eigenvalues, eigenvectors, rhs, alpha)
+            self.alpha_ = alpha
         else:
             eigenvalues, eigenvectors = self._spectrum(Phi, key)
             self.gd_learning_rate_ = self._stable_gd_learning_rate(
-                eigenvalues, n_samples, n_timesteps
+                eigenvalues, n_effective, n_timesteps
             )
             solution = linearized_gd(
                 eigenvalues,
@@ -393,7 +448,7 @@ class NTKRNNKernelRegressor(
                 rhs,
                 self.gd_steps,
                 self.gd_learning_rate_,
-                n_samples,
+                n_effective,
             )
         coef = Phi.T @ solution if dual else solution
         if not np.all(np.isfinite(coef)):
@@ -404,6 +459,23 @@ class NTKRNNKernelRegressor(
         self.coef_ = coef
         self._set_bound(X)
         return self
+
+    def _select_alpha(self, eigenvalues, eigenvectors, rhs, targets, candidates, n_rows):
+        """GCV choice of the penalty from the one eigendecomposition (sets ``gcv_scores_``)."""
+        if self.solver_ == "dual":
+            projections = eigenvectors.T @ targets
+        else:
+            # primal: K's eigenvectors are Phi v_k / sqrt(lam_k),
+            # so q_k = v_k^T Phi^T y / sqrt(lam_k)
+            kept = eigenvalues > spectral_cutoff(eigenvalues)
+            projections = np.zeros_like(eigenvalues)
+            projections[kept] = (eigenvectors[:, kept].T @ rhs) / np.sqrt(eigenvalues[kept])
+        outside = float(targets @ targets) - float(projections @ projections)
+        alpha, alphas, scores = select_alpha(
+            eigenvalues, projections, outside, n_rows, alphas=candidates
+        )
+        self.alphas_, self.gcv_scores_ = alphas, scores
+        return alpha
 
     def _training_features(self, X, n_fitted_steps, key):
         """Features ``(n, n_fitted_steps, p)`` of the training data, cached under ``key``."""
@@ -434,6 +506,9 @@ class NTKRNNKernelRegressor(
 
     def _stable_gd_learning_rate(self, eigenvalues, n_samples, n_timesteps):
         """The requested linearized-GD step, clipped to ``n / lambda_max`` when unstable."""
+        if self.gd_learning_rate == "auto":
+            top = float(eigenvalues[-1]) if eigenvalues.size else 0.0
+            return curvature_step(top / n_samples)
         if self.gd_learning_rate == "theory":
             from .theory._projected import theory_step
 
@@ -496,6 +571,7 @@ class NTKRNNKernelRegressor(
         out = np.empty((X.shape[0], n_steps))
         with numba_threads(self.n_jobs):
             self._predict_into(out, X, w0, UT0, code, n_steps)
+        out = out * self.y_scale_ + self.y_mean_
         return out if self._sequence_output else out[:, 0]
 
     def _predict_into(self, out, X, w0, UT0, code, n_steps):

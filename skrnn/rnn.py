@@ -15,7 +15,9 @@ from ._gd import BallProjection, InMemoryRisk, gradient_descent
 from ._memory import check_rnn_memory
 from ._numba import numba_threads
 from ._numba.recurrence import forward
-from ._sklearn_compat import Integers, Interval, StrOptions, fit_context
+from ._sklearn_compat import Integers, Interval, StrOptions, check_sample_weight, fit_context
+from ._step_size import curvature_step, top_curvature
+from ._targets import TargetNormalizer, validation_split, weighted_r2
 from ._validation import max_step_norm, validate_sequences, validate_targets
 
 __all__ = ["ProjectedGDRNNRegressor", "symmetric_initialization"]
@@ -187,10 +189,16 @@ class ProjectedGDRNNRegressor(
         "radius_w": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "radius_u": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "learning_rate": [
-            StrOptions({"theory"}),
+            StrOptions({"auto", "theory"}),
             Interval(numbers.Real, 0, None, closed="neither"),
         ],
         "max_iter": [Integers(0, None, closed="left")],
+        "normalize_y": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Integers(1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
         "iterate": [StrOptions({"best", "average", "last"})],
         "nu_w": [Interval(numbers.Real, 0, None, closed="left"), None],
         "nu_u": [Interval(numbers.Real, 0, None, closed="left"), None],
@@ -208,9 +216,15 @@ class ProjectedGDRNNRegressor(
         recurrent_scale=0.5,
         radius_w=1.0,
         radius_u=1.0,
-        learning_rate="theory",
+        learning_rate="auto",
         max_iter=1000,
         iterate="best",
+        normalize_y=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
         nu_w=None,
         nu_u=None,
         delta=0.05,
@@ -226,6 +240,12 @@ class ProjectedGDRNNRegressor(
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.iterate = iterate
+        self.normalize_y = normalize_y
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
         self.nu_w = nu_w
         self.nu_u = nu_u
         self.delta = delta
@@ -233,7 +253,16 @@ class ProjectedGDRNNRegressor(
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    _fitted_state = ("w_", "U_", "c_", "n_features_in_", "_input_ndim", "_sequence_output")
+    _fitted_state = (
+        "w_",
+        "U_",
+        "c_",
+        "n_features_in_",
+        "_input_ndim",
+        "_sequence_output",
+        "y_mean_",
+        "y_scale_",
+    )
 
     def _check_structure(self):
         if self.width % 2:
@@ -248,7 +277,7 @@ class ProjectedGDRNNRegressor(
             )
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the RNN by (projected) full-batch gradient descent.
 
         Parameters
@@ -257,6 +286,10 @@ class ProjectedGDRNNRegressor(
             Input sequences.
         y : array-like of shape (n_samples,) or (n_samples, n_timesteps)
             Target of the last step, or of every step.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence in the risk (eq. 1 becomes a weighted
+            mean): integer weights act as repeated sequences, zero weights
+            as removed ones. None: all ones.
 
         Returns
         -------
@@ -264,39 +297,103 @@ class ProjectedGDRNNRegressor(
             Fitted estimator.
         """
         self._check_structure()
+        warm = self.warm_start and hasattr(self, "w_")
+        previous = None
+        if warm:
+            previous = (self.n_features_in_, self._input_ndim, self._sequence_output)
         X = validate_sequences(self, X, reset=True)
         Y, self._sequence_output = validate_targets(y, X.shape[0], X.shape[1])
         n_samples, n_timesteps, n_features = X.shape
+        weights = None
+        if sample_weight is not None:
+            weights = check_sample_weight(sample_weight, X[:, 0, 0], dtype=np.float64)
         check_rnn_memory(type(self).__name__, n_samples, n_timesteps, n_features, self.width)
+        if warm and (
+            previous != (n_features, self._input_ndim, self._sequence_output)
+            or self.w_.shape[0] != self.width
+        ):
+            raise ValueError(
+                "warm_start=True needs data of the layout of the previous fit (same "
+                "features, same kind of y) and the same width; refit with warm_start=False."
+            )
 
-        w, U, c = symmetric_initialization(
-            self.width, n_features, self.recurrent_scale, self.random_state
-        )
-        self.w_init_, self.U_init_, self.c_ = w, U, c
+        normalizer = TargetNormalizer(self.normalize_y).fit(Y, weights)
+        self.y_mean_, self.y_scale_ = normalizer.mean, normalizer.scale
+        Y = normalizer.transform(Y)
+
+        fit_rows, validation_rows = np.arange(n_samples), None
+        if self.early_stopping:
+            fit_rows, validation_rows = validation_split(
+                n_samples, self.validation_fraction, self.random_state
+            )
+
+        if not warm:
+            w, U, c = symmetric_initialization(
+                self.width, n_features, self.recurrent_scale, self.random_state
+            )
+            self.w_init_, self.U_init_, self.c_ = w, U, c
         self._n_timesteps_fit = n_timesteps
+        X_fit, Y_fit = X[fit_rows], Y[fit_rows]
+        weights_fit = None if weights is None else weights[fit_rows]
+        if warm and self.learning_rate == "auto":
+            step = self.learning_rate_  # continue with the step the last fit ended with
+        else:
+            step = self._initial_step(X_fit, Y_fit.shape[1], n_timesteps)
+        start = time.perf_counter()
+        with numba_threads(self.n_jobs):
+            result = self._gradient_descent(
+                X_fit, Y_fit, weights_fit, step, warm, X, Y, weights, validation_rows
+            )
+        self.fit_time_ = time.perf_counter() - start
+        self.learning_rate_ = result.learning_rate
+        self.step_halvings_ = result.halvings
+        if warm:
+            offset = self.n_iter_
+            self.loss_curve_ = np.concatenate([self.loss_curve_, result.loss_curve[1:]])
+            self.n_iter_ = offset + result.n_iter
+            self.step_halvings_ = result.halvings + offset
+            if self.early_stopping and getattr(self, "validation_scores_", None) is not None:
+                result.validation_scores = np.concatenate(
+                    [self.validation_scores_, result.validation_scores[1:]]
+                )
+        else:
+            self.loss_curve_ = result.loss_curve
+            self.n_iter_ = result.n_iter
+        self.best_loss_ = float(np.min(self.loss_curve_))
+        self.train_loss_ = result.train_loss
+        self.validation_scores_ = result.validation_scores
+        self.best_validation_score_ = result.best_validation_score
+        self.w_ = result.w
+        self.U_ = np.ascontiguousarray(result.UT.T)
+        self._set_bound(X_fit)
+        return self
+
+    def _initial_step(self, X, n_fitted_steps, n_timesteps):
+        """The first step size: from the curvature at the start, the theory, or as given."""
         if self.learning_rate == "theory":
             from .theory._projected import theory_step
 
-            self.learning_rate_ = theory_step(n_timesteps, self.max_iter)
-        else:
-            self.learning_rate_ = float(self.learning_rate)
-
-        start = time.perf_counter()
+            return theory_step(n_timesteps, self.max_iter)
+        if self.learning_rate != "auto":
+            return float(self.learning_rate)
         with numba_threads(self.n_jobs):
-            result = self._gradient_descent(X, Y)
-        self.fit_time_ = time.perf_counter() - start
-        self.loss_curve_ = result.loss_curve
-        self.n_iter_ = result.n_iter
-        self.best_loss_ = result.best_loss
-        self.train_loss_ = result.train_loss
-        self.w_ = result.w
-        self.U_ = np.ascontiguousarray(result.UT.T)
-        self._set_bound(X)
-        return self
+            curvature = top_curvature(
+                X,
+                n_fitted_steps,
+                self.w_init_,
+                np.ascontiguousarray(self.U_init_.T),
+                np.ascontiguousarray(self.c_[: self.width // 2]),
+                ACTIVATIONS[self.activation].code,
+                random_state=0,
+            )
+        return curvature_step(curvature)
 
-    def _gradient_descent(self, X, Y):
+    def _gradient_descent(
+        self, X, Y, weights, step, warm, X_all=None, Y_all=None, weights_all=None, held_out=None
+    ):
         """Run the driver of :mod:`skrnn._gd` on the in-memory training data."""
         width = self.width
+        code = ACTIVATIONS[self.activation].code
         c_half = np.ascontiguousarray(self.c_[: width // 2])
         UT_init = np.ascontiguousarray(self.U_init_.T)
         projection = None
@@ -307,16 +404,35 @@ class ProjectedGDRNNRegressor(
                 self.radius_w / math.sqrt(width),
                 self.radius_u / math.sqrt(width),
             )
+        validation = None
+        if held_out is not None:
+            X_val = np.ascontiguousarray(X_all[held_out])
+            Y_val = Y_all[held_out]
+            weights_val = None if weights_all is None else weights_all[held_out]
+            n_fitted = Y_val.shape[1]
+
+            def validation(w, UT):
+                outputs = forward(X_val, w, UT, c_half, code)[:, X_val.shape[1] - n_fitted :]
+                return weighted_r2(Y_val, outputs, weights_val)
+
+        w_start, UT_start = self.w_init_, UT_init
+        if warm:
+            w_start, UT_start = self.w_.copy(), np.ascontiguousarray(self.U_.T)
         return gradient_descent(
-            self.w_init_,
-            UT_init,
-            InMemoryRisk(X, Y, c_half, ACTIVATIONS[self.activation].code),
-            learning_rate=self.learning_rate_,
+            w_start,
+            UT_start,
+            InMemoryRisk(np.ascontiguousarray(X), np.ascontiguousarray(Y), c_half, code, weights),
+            learning_rate=step,
             max_iter=self.max_iter,
             iterate=self.iterate,
             projection=projection,
             verbose=self.verbose,
-            name=type(self).__name__,
+            name=f"{type(self).__name__}(width={width})",
+            backtrack=self.learning_rate == "auto",
+            validation=validation,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            first_iteration=self.n_iter_ if warm else 0,
         )
 
     def _set_bound(self, X):
@@ -367,4 +483,5 @@ class ProjectedGDRNNRegressor(
         check_rnn_memory(type(self).__name__, *X.shape, self.width, training=False)
         with numba_threads(self.n_jobs):
             outputs = self._outputs(X)
+        outputs = outputs * self.y_scale_ + self.y_mean_
         return outputs if self._sequence_output else outputs[:, -1]

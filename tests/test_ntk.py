@@ -37,7 +37,9 @@ def test_ridge_equals_dense_solve(sequence, solver):
     X, y, Y = make_problem()
     target = Y if sequence else y
     Xtest = make_problem(seed=1, n=5)[0]
-    model = NTKRNNKernelRegressor(n_mc_samples=16, alpha=1e-2, solver=solver, random_state=0)
+    model = NTKRNNKernelRegressor(
+        n_mc_samples=16, alpha=1e-2, solver=solver, normalize_y=False, random_state=0
+    )
     model.fit(X, target)
     assert model.solver_ == solver
     # dual, written with the public kernels: KernelRidge on (sample, step) pairs
@@ -90,7 +92,12 @@ def test_linearized_gd_closed_form_equals_iteration(sequence, solver):
     target = Y if sequence else y
     n_steps, eta = 25, 0.7
     model = NTKRNNKernelRegressor(
-        n_mc_samples=16, solver=solver, gd_steps=n_steps, gd_learning_rate=eta, random_state=0
+        n_mc_samples=16,
+        solver=solver,
+        gd_steps=n_steps,
+        gd_learning_rate=eta,
+        normalize_y=False,
+        random_state=0,
     ).fit(X, target)
     assert model.gd_learning_rate_ == eta
     S = X.shape[1] if sequence else 1
@@ -109,9 +116,13 @@ def test_linearized_gd_closed_form_equals_iteration(sequence, solver):
 
 def test_linearized_gd_limits_and_learning_rate():
     X, y, _ = make_problem(n=12)
-    zero = NTKRNNKernelRegressor(n_mc_samples=16, gd_steps=0, random_state=0).fit(X, y)
+    zero = NTKRNNKernelRegressor(
+        n_mc_samples=16, gd_steps=0, normalize_y=False, random_state=0
+    ).fit(X, y)
     np.testing.assert_array_equal(zero.predict(X), 0.0)
-    theory = NTKRNNKernelRegressor(n_mc_samples=16, gd_steps=100, random_state=0).fit(X, y)
+    theory = NTKRNNKernelRegressor(
+        n_mc_samples=16, gd_steps=100, gd_learning_rate="theory", random_state=0
+    ).fit(X, y)
     assert theory.gd_learning_rate_ == pytest.approx(1 / (6 * 10))
     # many steps: the minimum-norm interpolant (N = 12 < p = 48)
     many = NTKRNNKernelRegressor(
@@ -354,7 +365,7 @@ def test_unstable_linearized_gd_step_is_clipped_never_nan():
     """gd_learning_rate=1e6 used to fit NaN coefficients (issue 7, item 6)."""
     X, y, _ = make_problem(n=12)
     model = NTKRNNKernelRegressor(
-        n_mc_samples=8, gd_steps=100, gd_learning_rate=1e6, random_state=0
+        n_mc_samples=8, gd_steps=100, gd_learning_rate=1e6, normalize_y=False, random_state=0
     )
     with pytest.warns(ConvergenceWarning, match=r"2 n / lambda_max = "):
         model.fit(X, y)

@@ -40,7 +40,9 @@ def numpy_outputs(model, X):
 
 def test_symmetric_initialization_structure_and_zero_output(rng):
     X, _, y_last = small_sequences(rng)
-    model = ProjectedGDRNNRegressor(width=20, max_iter=0, recurrent_scale=0.7, random_state=3)
+    model = ProjectedGDRNNRegressor(
+        width=20, max_iter=0, recurrent_scale=0.7, normalize_y=False, random_state=3
+    )
     model.fit(X * 10, y_last)  # large inputs: still exactly zero
     half = 10
     np.testing.assert_array_equal(model.w_init_[:half], model.w_init_[half:])
@@ -93,6 +95,7 @@ def test_gradient_descent_reduces_risk_on_narma(rng):
         radius_u=None,
         learning_rate=0.5,
         max_iter=300,
+        normalize_y=False,
         random_state=0,
     ).fit(X, y)
     assert model.best_loss_ < 0.5 * model.loss_curve_[0]
@@ -113,7 +116,13 @@ def test_gradient_descent_fits_random_rnn_teacher(rng):
         h = np.tanh(h * teacher_w + X[:, t] @ teacher_U.T)
         y[:, t] = h @ teacher_c / 3
     model = ProjectedGDRNNRegressor(
-        width=128, learning_rate=1.0, max_iter=400, radius_w=5.0, radius_u=5.0, random_state=0
+        width=128,
+        learning_rate=1.0,
+        max_iter=400,
+        radius_w=5.0,
+        radius_u=5.0,
+        normalize_y=False,
+        random_state=0,
     ).fit(X, y)
     assert model.best_loss_ < 0.2 * model.loss_curve_[0]
     assert model.score(X, y) > 0.7
@@ -122,7 +131,9 @@ def test_gradient_descent_fits_random_rnn_teacher(rng):
 
 def test_best_iterate_is_the_minimum_of_the_loss_curve(rng):
     X, y_seq, _ = small_sequences(rng)
-    model = ProjectedGDRNNRegressor(width=16, learning_rate=3.0, max_iter=60, random_state=0)
+    model = ProjectedGDRNNRegressor(
+        width=16, learning_rate=3.0, max_iter=60, normalize_y=False, random_state=0
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y_seq)
@@ -134,7 +145,14 @@ def test_best_iterate_is_the_minimum_of_the_loss_curve(rng):
 
 def test_average_iterate_is_the_mean_of_the_iterates(rng):
     X, _, y_last = small_sequences(rng)
-    common = dict(width=12, learning_rate=0.7, radius_w=0.5, radius_u=0.5, random_state=4)
+    common = dict(
+        width=12,
+        learning_rate=0.7,
+        radius_w=0.5,
+        radius_u=0.5,
+        normalize_y=False,
+        random_state=4,
+    )
     tau = 7
     iterates_w, iterates_U = [], []
     for k in range(tau):  # Theta(0), ..., Theta(tau-1)
@@ -150,7 +168,7 @@ def test_average_iterate_is_the_mean_of_the_iterates(rng):
 
 def test_theory_learning_rate(rng):
     X, _, y_last = small_sequences(rng, T=8)
-    model = ProjectedGDRNNRegressor(width=4, max_iter=25).fit(X, y_last)
+    model = ProjectedGDRNNRegressor(width=4, max_iter=25, learning_rate="theory").fit(X, y_last)
     assert model.learning_rate_ == pytest.approx(1 / (8 * 5))
 
 
@@ -165,6 +183,7 @@ def test_divergence_keeps_best_finite_iterate_and_warns(rng):
         learning_rate=1e300,
         max_iter=50,
         iterate="last",
+        normalize_y=False,
         random_state=0,
     )
     with pytest.warns(ConvergenceWarning, match="diverged"):
@@ -259,10 +278,11 @@ def test_float32_and_read_only_input(rng):
 
 def test_verbose_prints_progress(rng, capsys):
     X, y_seq, _ = small_sequences(rng)
-    ProjectedGDRNNRegressor(width=8, max_iter=20, verbose=1).fit(X, y_seq)
+    ProjectedGDRNNRegressor(width=8, max_iter=20, learning_rate=0.1, verbose=1).fit(X, y_seq)
     out = capsys.readouterr().out
-    assert "iteration" in out and "risk" in out
-    assert len(out.strip().splitlines()) == 11
+    assert "iter" in out and "risk" in out and "best risk" in out
+    # title, header, iterations 0, 1, ..., 20 (20 <= the table's 20 lines)
+    assert len(out.strip().splitlines()) == 2 + 21
 
 
 def test_not_fitted():
@@ -341,7 +361,14 @@ def test_divergence_midway_keeps_the_right_finite_iterate(rng, monkeypatch, iter
     import skrnn._gd as gd_module
 
     X, y_seq, _ = small_sequences(rng)
-    common = dict(width=12, learning_rate=4.0, radius_w=None, radius_u=None, random_state=2)
+    common = dict(
+        width=12,
+        learning_rate=4.0,
+        radius_w=None,
+        radius_u=None,
+        normalize_y=False,
+        random_state=2,
+    )
     iterates = []
     for k in range(6):  # Theta(0), ..., Theta(5), unpatched
         with warnings.catch_warnings():
