@@ -74,6 +74,7 @@ def fit(max_iter, learning_rate="theory"):
         learning_rate=learning_rate,
         max_iter=max_iter,
         random_state=0,
+        normalize_y=False,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

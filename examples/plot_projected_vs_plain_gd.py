@@ -76,6 +76,7 @@ def fit(radius, learning_rate, max_iter, iterate="best"):
             max_iter=max_iter,
             iterate=iterate,
             random_state=0,
+            normalize_y=False,
         ).fit(X, y)
     # the bound's own warnings (a theorem that does not apply) are UserWarnings
     messages = [str(w.message) for w in caught if w.category is UserWarning]
