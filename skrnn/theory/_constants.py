@@ -303,7 +303,7 @@ def theory_constants(
     n_features,
     delta,
 ):
-    """Constants of Section 4 for max-norm projected gradient descent.
+    """Compute the constants of Section 4 for max-norm projected gradient descent.
 
     Parameters
     ----------

@@ -46,6 +46,9 @@ _TAU_FACTOR = square(SQRT2 + 1.0)
 #: the search grid for ``eps``: ``10 ** (k / 20)`` over ``[1e-16, 1e16]``
 _EPS_GRID = tuple(10.0 ** (k / 20.0) for k in range(-320, 321))
 
+#: floats above the rounded iteration floor that are tried before the grid
+_FLOOR_ULPS = 8
+
 _MAX_HALF_WIDTH = 2**1022
 _MAX_ITERATIONS = int(sys.float_info.max)
 
@@ -92,6 +95,11 @@ def _holds(lhs, rhs):
     return lhs <= rhs and not math.isinf(lhs)
 
 
+def _progress(eta, eps, n_iter):
+    """``(sqrt(2) + 1)^2 eta eps tau``, the right side of the iteration condition."""
+    return _TAU_FACTOR * eta * eps * float(n_iter)
+
+
 def _log(x):
     return -math.inf if x == 0 else math.log(x)
 
@@ -106,7 +114,7 @@ def _conditions(settings, width, eta, n_iter, eps):
     consts = theorem2_at(settings, eps)
     step = eta * consts["step_denominator"]
     capacity = 2.0 * eps * float(width)
-    progress = _TAU_FACTOR * eta * eps * float(n_iter)
+    progress = _progress(eta, eps, n_iter)
     nu2 = settings.nu2
     ok = _holds(step, eps) and _holds(consts["width_numerator"], capacity) and _holds(nu2, progress)
     margin = min(
@@ -124,13 +132,27 @@ def certified_eps(settings, width, eta, n_iter):
     conditions and ``eps_below`` (within a relative ``1e-13`` of it) does
     not; ``eps_below`` is None when ``eps_star`` is the first point examined
     (the floor set by the iteration condition, below which nothing
-    qualifies, or the bottom of the grid). ``(inf, None, None)`` when
+    qualifies, or the bottom of the grid). The floor is followed by the next
+    few floats, so ``eps_star`` can be a few ulps above it. ``(inf, None, None)`` when
     nothing is found.
     """
-    eps_floor = settings.nu2 / (_TAU_FACTOR * eta * float(n_iter))
-    grid = [eps for eps in _EPS_GRID if eps > eps_floor]
+    nu2 = settings.nu2
+    eps_floor = nu2 / (_TAU_FACTOR * eta * float(n_iter))
+    start = []
     if eps_floor > 0 and math.isfinite(eps_floor):
-        grid.insert(0, eps_floor)
+        # The quotient is rounded and can sit a few ulps off the point where
+        # the iteration condition (product form) starts to hold, while a run
+        # sized by theorem2_requirements is admissible at that one point
+        # only: step down to that point, then try the next few floats too.
+        for _ in range(_FLOOR_ULPS):
+            below = math.nextafter(eps_floor, 0.0)
+            if not _holds(nu2, _progress(eta, below, n_iter)):
+                break
+            eps_floor = below
+        start = [eps_floor]
+        for _ in range(2 * _FLOOR_ULPS):
+            start.append(math.nextafter(start[-1], math.inf))
+    grid = start + [eps for eps in _EPS_GRID if eps > max(eps_floor, *start, 0.0)]
     evaluate = functools.partial(_conditions, settings, width, eta, n_iter)
     return first_feasible(evaluate, grid)
 
@@ -233,9 +255,8 @@ def _width_suffices(numerator, eps, half_width):
 
 
 def _iterations_suffice(nu2, eta, eps, n_iter):
-    n_iter = float(n_iter)
     threshold = ratio(nu2, _TAU_FACTOR * eta * eps)
-    return _holds(nu2, _TAU_FACTOR * eta * eps * n_iter) and n_iter >= threshold
+    return _holds(nu2, _progress(eta, eps, n_iter)) and float(n_iter) >= threshold
 
 
 @fill_doc
