@@ -110,9 +110,10 @@ def memory_sums(T, z):
     ``S0(n+1) = S0(n) + z^n``, ``S1(n+1) = S1(n) + (n+1) z^n``. For ``z >= 0``
     every term is nonnegative, so there is no cancellation (the closed forms
     ``(1 - z^T) / (1 - z)`` lose all accuracy near ``z = 1``), and an
-    overflow only ever produces ``inf``. Once ``z^n`` has underflowed to 0
-    no later term can change the sums, so the loop stops there: for ``z < 1``
-    at most about 64 rounds, whatever ``T``.
+    overflow only ever produces ``inf``. Once ``z^n`` has underflowed to 0,
+    or it and both sums have overflowed, no later term can change the sums,
+    so the loop stops there: for ``z != 1`` at most about 64 rounds,
+    whatever ``T``.
     """
     s0 = 0.0
     s1 = 0.0
@@ -129,8 +130,8 @@ def memory_sums(T, z):
             s1 = s1 + float(n + 1) * power
             power = power * z
             n += 1
-        if power == 0.0:
-            break
+        if power == 0.0 or (power == math.inf and s0 == math.inf and s1 == math.inf):
+            break  # no later term can change the sums
     return s0, s1
 
 
