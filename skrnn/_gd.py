@@ -140,17 +140,23 @@ def _warn(result, learning_rate, max_iter, stacklevel, early=False):
             ConvergenceWarning,
             stacklevel=stacklevel,
         )
-    elif max_iter > 0 and result.best_loss >= result.loss_curve[0] and not early:
+        return
+    if max_iter == 0 or early:
+        return
+    stalled = result.best_loss >= result.loss_curve[0]
+    # a run that rose and ended well above its best was unstable, not slow
+    unstable = result.rose and (stalled or result.loss_curve[-1] > 1.5 * result.best_loss)
+    if unstable:
         warnings.warn(
-            (
-                f"The training risk rose during gradient descent: step too large, use a "
-                f"smaller learning_rate (now {learning_rate:.3g}) or learning_rate='auto'."
-            )
-            if result.rose
-            else (
-                f"The training risk did not decrease in {max_iter} iterations "
-                f"(learning_rate={learning_rate:.3g}); increase max_iter or learning_rate."
-            ),
+            f"The training risk rose: step too large, use a smaller learning_rate (now "
+            f"{learning_rate:.3g}) or learning_rate='auto'.",
+            ConvergenceWarning,
+            stacklevel=stacklevel,
+        )
+    elif stalled:
+        warnings.warn(
+            f"The training risk did not decrease in {max_iter} iterations "
+            f"(learning_rate={learning_rate:.3g}); increase max_iter or learning_rate.",
             ConvergenceWarning,
             stacklevel=stacklevel,
         )

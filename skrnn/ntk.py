@@ -429,7 +429,7 @@ class NTKRNNKernelRegressor(
             if not isinstance(alpha, float):
                 eigenvalues, eigenvectors = self._spectrum(Phi, key)
                 alpha = self._select_alpha(
-                    eigenvalues, eigenvectors, rhs, targets, alpha, n_effective * Y.shape[1]
+                    eigenvalues, eigenvectors, Phi, rhs, targets, alpha, n_effective * Y.shape[1]
                 )
             elif alpha > 0:
                 solution = ridge_cholesky(self._gram(Phi, key), rhs, alpha)
@@ -460,19 +460,28 @@ class NTKRNNKernelRegressor(
         self._set_bound(X)
         return self
 
-    def _select_alpha(self, eigenvalues, eigenvectors, rhs, targets, candidates, n_rows):
-        """GCV choice of the penalty from the one eigendecomposition (sets ``gcv_scores_``)."""
+    def _select_alpha(self, eigenvalues, eigenvectors, Phi, rhs, targets, candidates, n_rows):
+        """GCV choice of the penalty from the one eigendecomposition (sets ``gcv_scores_``).
+
+        Eigenvalues at rounding level (below ``size * eps * lam_max``, the
+        pseudo-inverse cutoff of the solvers) are left out: they would add
+        spurious terms to ``trace H`` at small penalties; the targets'
+        components along them count as residual.
+        """
+        kept = eigenvalues > spectral_cutoff(eigenvalues)
         if self.solver_ == "dual":
-            projections = eigenvectors.T @ targets
+            all_projections = eigenvectors.T @ targets
+            projections = all_projections[kept]
+            outside = float(np.sum(all_projections[~kept] ** 2))
         else:
-            # primal: K's eigenvectors are Phi v_k / sqrt(lam_k),
-            # so q_k = v_k^T Phi^T y / sqrt(lam_k)
-            kept = eigenvalues > spectral_cutoff(eigenvalues)
-            projections = np.zeros_like(eigenvalues)
-            projections[kept] = (eigenvectors[:, kept].T @ rhs) / np.sqrt(eigenvalues[kept])
-        outside = float(targets @ targets) - float(projections @ projections)
+            # K's eigenvectors are Phi v_k / sqrt(lam_k): q_k = v_k^T Phi^T y / sqrt(lam_k)
+            lam = eigenvalues[kept]
+            projections = (eigenvectors[:, kept].T @ rhs) / np.sqrt(lam)
+            # ||y - U q||^2 explicitly: ||y||^2 - ||q||^2 cancels catastrophically
+            leftover = targets - Phi @ (eigenvectors[:, kept] @ (projections / np.sqrt(lam)))
+            outside = float(leftover @ leftover)
         alpha, alphas, scores = select_alpha(
-            eigenvalues, projections, outside, n_rows, alphas=candidates
+            eigenvalues[kept], projections, outside, n_rows, alphas=candidates
         )
         self.alphas_, self.gcv_scores_ = alphas, scores
         return alpha

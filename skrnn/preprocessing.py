@@ -1,8 +1,19 @@
 """Sequence-aware preprocessing.
 
-The bounds of Cayci & Eryilmaz hold for inputs with ``max_t ||X_t||_2 <= 1``
-(every step in the unit ball). skrnn's estimators never rescale their input
-silently; :class:`SequenceMaxNormScaler` is the pipeline step that does it.
+Two scalers, for two purposes:
+
+* :class:`SequenceStandardScaler` serves **accuracy**: every feature gets
+  mean 0 and unit variance over all (sequence, step) pairs, as
+  :class:`~sklearn.preprocessing.StandardScaler` does for tables. Use it in
+  front of the estimators on real data.
+* :class:`SequenceMaxNormScaler` serves **the theory**: the bounds of
+  Cayci & Eryilmaz hold for inputs with ``max_t ||X_t||_2 <= 1`` (every
+  step in the unit ball), and this scaler divides by the largest step norm
+  so that ``theoretical_bound_`` is defined. One factor for all features
+  keeps the geometry but shrinks a small-range feature next to a large-range
+  one to almost nothing, which hurts accuracy.
+
+skrnn's estimators never rescale their input silently.
 """
 
 import numbers
@@ -12,10 +23,10 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import SequenceTagsMixin, VersionedPickleMixin
-from ._sklearn_compat import wrap_data_with_container
+from ._sklearn_compat import check_sample_weight, wrap_data_with_container
 from ._validation import max_step_norm, step_norms, validate_sequences
 
-__all__ = ["SequenceMaxNormScaler"]
+__all__ = ["SequenceMaxNormScaler", "SequenceStandardScaler"]
 
 
 def _shrink_into_ball(X, radius):
@@ -129,7 +140,7 @@ class SequenceMaxNormScaler(
         if not isinstance(self.clip, (bool, np.bool_)):
             raise TypeError(f"clip must be a bool, got {self.clip!r}.")
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Learn the largest step norm of ``X``.
 
         Parameters
@@ -139,6 +150,9 @@ class SequenceMaxNormScaler(
             Training sequences; 2-D input holds univariate sequences.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sequences of zero weight are ignored (the maximum does not
+            depend on positive weights, so integer weights act as repeats).
 
         Returns
         -------
@@ -147,6 +161,9 @@ class SequenceMaxNormScaler(
         """
         self._check_params()
         X = validate_sequences(self, X, reset=True)
+        if sample_weight is not None:
+            weights = check_sample_weight(sample_weight, X[:, 0, 0], dtype=np.float64)
+            X = X[weights > 0]
         self.max_step_norm_ = max_step_norm(X)
         max_norm = float(self.max_norm)
         if self.max_step_norm_ > 0.0:
@@ -169,7 +186,7 @@ class SequenceMaxNormScaler(
             return result
         return wrap_data_with_container("transform", result, original_input, self)
 
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X, y=None, sample_weight=None):
         """Fit to ``X``, then scale it.
 
         Parameters
@@ -179,6 +196,8 @@ class SequenceMaxNormScaler(
             Training sequences; 2-D input holds univariate sequences.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            As in :meth:`fit`.
 
         Returns
         -------
@@ -186,7 +205,7 @@ class SequenceMaxNormScaler(
             The scaled sequences (a DataFrame for 2-D input under
             ``set_output(transform="pandas")``).
         """
-        return self.fit(X, y).transform(X)
+        return self.fit(X, y, sample_weight=sample_weight).transform(X)
 
     def transform(self, X):
         """Divide the sequences by ``scale_``.
@@ -236,3 +255,153 @@ class SequenceMaxNormScaler(
 # Registering the "transform" key (auto-wrapping itself is off, see the class
 # statement) makes ``set_output`` available and lets _wrap_output wrap 2-D results.
 SequenceMaxNormScaler._sklearn_auto_wrap_output_keys = {"transform"}
+
+
+class SequenceStandardScaler(
+    SequenceTagsMixin,
+    VersionedPickleMixin,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    BaseEstimator,
+    auto_wrap_output_keys=None,  # wrapped by hand, as SequenceMaxNormScaler
+):
+    """Standardize each feature of 3-D sequences over all (sequence, step) pairs.
+
+    ``X[j, t, k]`` becomes ``(X[j, t, k] - mean_[k]) / scale_[k]``, with the
+    mean and standard deviation of feature ``k`` over every sequence and step
+    (optionally weighted by sequence). It is the scaler for accuracy: each
+    feature gets unit variance whatever its range, which suits the
+    saturating activations of the RNN. It does not guarantee the theory's
+    ``max_t ||X_t|| <= 1``; chain :class:`SequenceMaxNormScaler` after it
+    (or use that one alone) when ``theoretical_bound_`` must be defined.
+
+    Parameters
+    ----------
+    with_mean : bool, default=True
+        Center each feature.
+    with_std : bool, default=True
+        Divide each feature by its standard deviation (1 for a constant
+        feature).
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_step_features,)
+        Mean of each feature (0 without centering). For 2-D input
+        (univariate sequences) one value, shared by all columns.
+    scale_ : ndarray of shape (n_step_features,)
+        Standard deviation of each feature (1 without scaling).
+    n_features_in_ : int
+        Features per step for 3-D input; number of columns for 2-D input.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, for 2-D input with string column names only.
+
+    See Also
+    --------
+    SequenceMaxNormScaler : one factor for all features, for the theory's unit ball.
+    sklearn.preprocessing.StandardScaler : the same for tabular data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn.preprocessing import SequenceStandardScaler
+    >>> X = np.array([[[1.0, 100.0], [3.0, 300.0]], [[5.0, 500.0], [7.0, 700.0]]])
+    >>> Z = SequenceStandardScaler().fit_transform(X)
+    >>> np.round(Z.reshape(-1, 2).std(axis=0), 6)
+    array([1., 1.])
+    """
+
+    def __init__(self, with_mean=True, with_std=True):
+        self.with_mean = with_mean
+        self.with_std = with_std
+
+    _fitted_state = ("mean_", "scale_", "n_features_in_", "_input_ndim")
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Learn the per-feature mean and standard deviation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Training sequences; 2-D input holds univariate sequences.
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence (applied to all its steps); integer
+            weights act as repeated sequences.
+
+        Returns
+        -------
+        self : SequenceStandardScaler
+            The fitted scaler.
+        """
+        for name in ("with_mean", "with_std"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise TypeError(f"{name} must be a bool, got {getattr(self, name)!r}.")
+        X = validate_sequences(self, X, reset=True)
+        n_samples, n_timesteps, n_features = X.shape
+        weights = None
+        if sample_weight is not None:
+            per_sample = check_sample_weight(sample_weight, X[:, 0, 0], dtype=np.float64)
+            if not np.sum(per_sample) > 0:
+                raise ValueError("sample_weight must have a positive sum.")
+            weights = np.repeat(per_sample, n_timesteps)
+        rows = X.reshape(-1, n_features)
+        mean = np.average(rows, axis=0, weights=weights)
+        variance = np.average((rows - mean) ** 2, axis=0, weights=weights)
+        std = np.sqrt(variance)
+        # constant features (up to rounding of the mean) are left unscaled
+        constant = ~(std > 1e-12 * np.maximum(np.abs(mean), 1e-300))
+        std[constant] = 1.0
+        self.mean_ = mean if self.with_mean else np.zeros(n_features)
+        self.scale_ = std if self.with_std else np.ones(n_features)
+        return self
+
+    def _output(self, X):
+        return X[:, :, 0] if self._input_ndim == 2 else X
+
+    def _wrap_output(self, result, original_input):
+        if result.ndim != 2:
+            return result
+        return wrap_data_with_container("transform", result, original_input, self)
+
+    def transform(self, X):
+        """Standardize the sequences.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Sequences, with the same number of dimensions as in ``fit``.
+
+        Returns
+        -------
+        X_scaled : ndarray of the same shape as ``X``
+            The standardized sequences (float64; a DataFrame for 2-D input
+            when ``set_output`` asks for one).
+        """
+        check_is_fitted(self)
+        original_input = X
+        X = validate_sequences(self, X, reset=False)
+        return self._wrap_output(self._output((X - self.mean_) / self.scale_), original_input)
+
+    def inverse_transform(self, X):
+        """Undo :meth:`transform`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Standardized sequences.
+
+        Returns
+        -------
+        X_original : ndarray of the same shape as ``X``
+            The sequences in the original units (float64).
+        """
+        check_is_fitted(self)
+        X = validate_sequences(self, X, reset=False)
+        return self._output(X * self.scale_ + self.mean_)
+
+
+SequenceStandardScaler._sklearn_auto_wrap_output_keys = {"transform"}
