@@ -23,6 +23,15 @@ def test_numba_threads_sets_and_restores(n_jobs):
     assert numba.get_num_threads() == before
 
 
+def test_parallel_kernels_are_wrapped_but_keep_the_dispatcher():
+    from skrnn._numba import _SerializedKernel
+    from skrnn._numba.recurrence import forward, preactivation
+
+    assert isinstance(forward, _SerializedKernel)
+    assert forward.__name__ == "forward" and callable(forward.py_func)
+    assert not isinstance(preactivation, _SerializedKernel)
+
+
 def test_none_keeps_the_current_setting():
     before = numba.get_num_threads()
     with numba_threads(None):
@@ -59,6 +68,7 @@ import numpy as np
 import numba
 warnings.simplefilter("ignore")
 from skrnn import NTKRNNKernelRegressor, ProjectedGDRNNRegressor
+from skrnn.kernels import ntk_draws, rnn_ntk
 
 rng = np.random.default_rng(0)
 X = rng.uniform(-0.5, 0.5, (40, 6, 2))
@@ -66,6 +76,9 @@ Y = np.sin(X.sum(-1))
 
 
 def fit(kind, seed):
+    if kind == "kernel":  # a public function, outside any estimator
+        w0, U0 = ntk_draws(32, 2, random_state=seed)
+        return rnn_ntk(X, w0=w0, U0=U0)
     if kind == "rnn":
         model = ProjectedGDRNNRegressor(width=32, max_iter=15, random_state=seed)
     else:
@@ -73,7 +86,7 @@ def fit(kind, seed):
     return model.fit(X, Y).predict(X)
 
 
-jobs = [("rnn", 0), ("rnn", 1), ("ntk", 2), ("ntk", 3)] * 2
+jobs = [("rnn", 0), ("rnn", 1), ("ntk", 2), ("ntk", 3), ("kernel", 4), ("kernel", 5)] * 2
 sequential = [fit(kind, seed) for kind, seed in jobs]
 results = [None] * len(jobs)
 

@@ -75,12 +75,9 @@ def _numba_can_cache():
 
 CACHE = _numba_can_cache()
 
-#: decorator used by every kernel of the package
-jit = functools.partial(numba.njit, cache=CACHE, fastmath=set(FASTMATH), error_model="numpy")
-
 # Numba's "workqueue" threading layer (used when neither TBB nor OpenMP is
 # available) aborts the process when two threads launch parallel kernels at
-# the same time; the lock serializes launches under that layer.
+# the same time: under it, launches from Python take a process-wide lock.
 _THREAD_SAFE_LAYERS = frozenset({"omp", "tbb"})
 _PARALLEL_LAUNCH_LOCK = threading.RLock()
 
@@ -93,6 +90,54 @@ def _layer_is_thread_safe():
         return numba.threading_layer() in _THREAD_SAFE_LAYERS
     except ValueError:  # no parallel kernel has run yet: the layer is not chosen
         return False
+
+
+@contextlib.contextmanager
+def serialized_parallel_launch():
+    """Hold the launch lock for the enclosed block when the threading layer needs it."""
+    if _layer_is_thread_safe():
+        yield
+    else:
+        with _PARALLEL_LAUNCH_LOCK:
+            yield
+
+
+class _SerializedKernel:
+    """A ``parallel=True`` dispatcher whose calls take the launch lock when needed.
+
+    Everything else (``py_func``, ``stats``, ``signatures``, ...) is the
+    dispatcher's. Parallel kernels are only ever called from Python.
+    """
+
+    def __init__(self, dispatcher):
+        self.dispatcher = dispatcher
+        functools.update_wrapper(self, getattr(dispatcher, "py_func", dispatcher))
+
+    def __call__(self, *args, **kwargs):
+        with serialized_parallel_launch():
+            return self.dispatcher(*args, **kwargs)
+
+    def __getattr__(self, name):
+        if name == "dispatcher":  # not set yet (copy, unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.dispatcher, name)
+
+
+def jit(function=None, **options):
+    """``numba.njit`` with the package's flags, used by every kernel of the package.
+
+    ``cache``, ``fastmath`` and ``error_model`` are always stated (see the
+    module docstring); keyword arguments override them. Kernels compiled
+    with ``parallel=True`` are wrapped so that concurrent calls are safe
+    under every threading layer.
+    """
+    options = {"cache": CACHE, "fastmath": set(FASTMATH), "error_model": "numpy", **options}
+
+    def decorate(py_function):
+        dispatcher = numba.njit(**options)(py_function)
+        return _SerializedKernel(dispatcher) if options.get("parallel") else dispatcher
+
+    return decorate if function is None else decorate(function)
 
 
 def _joblib_inner_limit():
@@ -143,18 +188,16 @@ def numba_threads(n_jobs):
     Numba's thread pool. The setting is per calling thread, so concurrent
     fits do not interfere, and kernel results do not depend on it. Under
     Numba's ``workqueue`` threading layer, which does not allow concurrent
-    parallel launches, concurrent blocks run one after the other.
+    parallel launches, the parallel kernels of concurrent blocks run one
+    after the other.
     """
     threads = _thread_count(n_jobs)
-    with contextlib.ExitStack() as stack:
-        if not _layer_is_thread_safe():
-            stack.enter_context(_PARALLEL_LAUNCH_LOCK)
-        if threads is None:
-            yield
-            return
-        previous = numba.get_num_threads()
-        numba.set_num_threads(threads)
-        try:
-            yield
-        finally:
-            numba.set_num_threads(previous)
+    if threads is None:
+        yield
+        return
+    previous = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
