@@ -21,6 +21,7 @@ warnings.simplefilter("ignore")
 import numba
 from skrnn import NTKRNNKernelRegressor, ProjectedGDRNNRegressor
 from skrnn._numba.activations import activate_row
+from skrnn.kernels import ntk_draws, rnn_ntk
 
 rng = np.random.default_rng(0)
 X = rng.uniform(-0.5, 0.5, (6, 4, 2))
@@ -33,8 +34,12 @@ for code in (0, 1, 2):
     out[f"activation_{code}"] = np.concatenate([value, derivative])
 rnn = ProjectedGDRNNRegressor(width=8, max_iter=3, random_state=0).fit(X, Y)
 out["rnn"] = rnn.predict(X)
-ntk = NTKRNNKernelRegressor(n_mc_samples=8, random_state=0).fit(X, Y)
+# a well-conditioned solve (alpha = 1): the solve amplifies last-bit
+# differences of the features by the condition number of the Gram
+ntk = NTKRNNKernelRegressor(n_mc_samples=8, alpha=1.0, random_state=0).fit(X, Y)
 out["ntk"] = ntk.predict(X)
+w0, U0 = ntk_draws(8, 2, random_state=0)
+out["rnn_ntk"] = rnn_ntk(X, w0=w0, U0=U0)
 np.savez(sys.argv[1], **out)
 """
 
