@@ -29,7 +29,6 @@ import argparse
 import time
 import warnings
 
-import numpy as np
 from sklearn.model_selection import GridSearchCV, KFold, TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
 

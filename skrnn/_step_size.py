@@ -44,8 +44,12 @@ STEP_FRACTION = 0.6
 _GRID_PER_OCTAVE = 8
 
 
-def _curvature_operator(X, Y_shape, w, UT, c_half, code):
-    """``v -> J^T J v / n`` at ``(w, UT)`` for the fitted steps, as a function."""
+def _curvature_operator(X, Y_shape, w, UT, c_half, code, sample_weight=None):
+    """``v -> J^T S J v / n`` at ``(w, UT)`` for the fitted steps, as a function.
+
+    ``S`` is the diagonal of ``sample_weight`` (weights summing to ``n``;
+    None: the identity).
+    """
     n_fitted = Y_shape[1]
     outputs = forward(X, w, UT, c_half, code)[:, X.shape[1] - n_fitted :]
     m = w.shape[0]
@@ -65,13 +69,16 @@ def _curvature_operator(X, Y_shape, w, UT, c_half, code):
         grad_w = np.empty(m)
         grad_UT = np.empty((d, m))
         targets = np.ascontiguousarray(outputs - directional)
-        risk_and_gradient(X, targets, w, UT, c_half, code, grad_w, grad_UT)
+        if sample_weight is None:
+            risk_and_gradient(X, targets, w, UT, c_half, code, grad_w, grad_UT)
+        else:
+            risk_and_gradient(X, targets, w, UT, c_half, code, grad_w, grad_UT, sample_weight)
         return np.concatenate([grad_w, grad_UT.reshape(-1)])
 
     return apply, m * (d + 1)
 
 
-def top_curvature(X, n_fitted_steps, w, UT, c_half, code, *, random_state=None):
+def top_curvature(X, n_fitted_steps, w, UT, c_half, code, *, random_state=None, sample_weight=None):
     """Largest eigenvalue of ``J^T J / n`` at the parameters ``(w, UT)``.
 
     Parameters
@@ -91,13 +98,18 @@ def top_curvature(X, n_fitted_steps, w, UT, c_half, code, *, random_state=None):
         Activation code (see ``skrnn._activations``).
     random_state : int, RandomState instance or None, default=None
         Seeds the Lanczos start vector.
+    sample_weight : ndarray of shape (n_samples,) or None, default=None
+        Weights of the sequences, rescaled to sum to ``n_samples``: the
+        matrix is then ``J^T S J / n``, the curvature of the weighted risk.
 
     Returns
     -------
     lambda_max : float
         The top eigenvalue, ``>= 0``.
     """
-    apply, size = _curvature_operator(X, (X.shape[0], n_fitted_steps), w, UT, c_half, code)
+    apply, size = _curvature_operator(
+        X, (X.shape[0], n_fitted_steps), w, UT, c_half, code, sample_weight
+    )
     if size <= _DENSE_LIMIT:
         dense = np.column_stack([apply(column) for column in np.eye(size)])
         dense = 0.5 * (dense + dense.T)

@@ -17,7 +17,7 @@ from ._numba import numba_threads
 from ._numba.recurrence import forward
 from ._sklearn_compat import Integers, Interval, StrOptions, check_sample_weight, fit_context
 from ._step_size import curvature_step, top_curvature
-from ._targets import TargetNormalizer, validation_split, weighted_r2
+from ._targets import TargetNormalizer, normalized_weights, validation_split, weighted_r2
 from ._validation import max_step_norm, validate_sequences, validate_targets
 
 __all__ = ["ProjectedGDRNNRegressor", "symmetric_initialization"]
@@ -338,7 +338,7 @@ class ProjectedGDRNNRegressor(
         if warm and self.learning_rate == "auto":
             step = self.learning_rate_  # continue with the step the last fit ended with
         else:
-            step = self._initial_step(X_fit, Y_fit.shape[1], n_timesteps)
+            step = self._initial_step(X_fit, Y_fit.shape[1], n_timesteps, weights_fit)
         start = time.perf_counter()
         with numba_threads(self.n_jobs):
             result = self._gradient_descent(
@@ -368,7 +368,7 @@ class ProjectedGDRNNRegressor(
         self._set_bound(X_fit)
         return self
 
-    def _initial_step(self, X, n_fitted_steps, n_timesteps):
+    def _initial_step(self, X, n_fitted_steps, n_timesteps, sample_weight=None):
         """The first step size: from the curvature at the start, the theory, or as given."""
         if self.learning_rate == "theory":
             from .theory._projected import theory_step
@@ -385,6 +385,7 @@ class ProjectedGDRNNRegressor(
                 np.ascontiguousarray(self.c_[: self.width // 2]),
                 ACTIVATIONS[self.activation].code,
                 random_state=0,
+                sample_weight=normalized_weights(sample_weight, X.shape[0]),
             )
         return curvature_step(curvature)
 
