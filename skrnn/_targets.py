@@ -10,7 +10,25 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
-__all__ = ["TargetNormalizer", "normalized_weights", "validation_split", "weighted_r2"]
+__all__ = [
+    "TargetNormalizer",
+    "check_weights",
+    "normalized_weights",
+    "validation_split",
+    "weighted_r2",
+]
+
+
+def check_weights(sample_weight, X):
+    """Validated per-sequence weights (float64, >= 0, not all zero) for ``X`` (n, T, d)."""
+    from ._sklearn_compat import check_sample_weight
+
+    weights = check_sample_weight(
+        sample_weight, X[:, 0, 0], dtype=np.float64, ensure_non_negative=True
+    )
+    if not np.sum(weights) > 0:
+        raise ValueError("sample_weight must contain at least one non-zero weight.")
+    return weights
 
 
 class TargetNormalizer:
@@ -71,7 +89,7 @@ def normalized_weights(sample_weight, n_samples):
         return None  # equal weights: the unweighted arithmetic, bit for bit
     total = float(np.sum(sample_weight))
     if not total > 0:
-        raise ValueError("sample_weight must have a positive sum.")
+        raise ValueError("sample_weight must contain at least one non-zero weight.")
     return np.ascontiguousarray(sample_weight * (n_samples / total), dtype=np.float64)
 
 

@@ -135,6 +135,14 @@ def validate_sequences(estimator, X, *, reset):
     _check_ndim(ndim, "X")
     if ndim == 3:
         X = _check_3d(X, "X")
+        if reset and X.shape[1] == 1 and X.shape[2] > 1:
+            warnings.warn(
+                "X is 3-D with a single time step. skrnn reads X as (n_samples, "
+                "n_timesteps, n_features); aeon and sktime arrays are (n_samples, "
+                "n_channels, n_timepoints): pass X.transpose(0, 2, 1) if that is your layout.",
+                UserWarning,
+                stacklevel=3,
+            )
         if reset:
             estimator.n_features_in_ = X.shape[2]
             estimator._input_ndim = 3

@@ -34,9 +34,9 @@ from ._ntk_solvers import (
     stable_step_limit,
 )
 from ._numba import numba_threads
-from ._sklearn_compat import Integers, Interval, StrOptions, check_sample_weight, fit_context
+from ._sklearn_compat import Integers, Interval, StrOptions, fit_context
 from ._step_size import curvature_step
-from ._targets import TargetNormalizer
+from ._targets import TargetNormalizer, check_weights
 from ._validation import max_step_norm, validate_sequences, validate_targets
 from .kernels import ntk_draws
 from .theory import ntk_bound
@@ -124,8 +124,21 @@ class NTKRNNKernelRegressor(
         Activation ``sigma``.
     recurrent_scale : float, default=0.5
         The paper's ``alpha``: ``w0 ~ Rad_alpha``.
-    alpha : float, default=1e-6
-        Ridge penalty on ``||beta||^2`` (see the objective above).
+    alpha : "auto", float or array-like of float, default="auto"
+        Ridge penalty on ``||beta||^2`` (see the objective above). ``"auto"``
+        chooses it by generalized cross-validation (GCV, Golub, Heath &
+        Wahba 1979) over 41 log-spaced values from ``1e-7`` to ``1e3`` times
+        the mean eigenvalue ``trace K / N``, in closed form from the one
+        eigendecomposition the fit computes (as ``RidgeCV``); a list or
+        array gives the candidates instead. The chosen value is ``alpha_``.
+        A float is used as given (the former default ``1e-6`` is nearly
+        unregularized and overfits noisy targets).
+    normalize_y : bool, default=True
+        Center and scale ``y`` inside ``fit`` (one mean and one standard
+        deviation over all fitted steps, weighted by ``sample_weight``) and
+        map predictions back: the model has no intercept, so this is what
+        lets it fit an offset. With False the objective above is solved
+        exactly on the raw targets.
     solver : {"auto", "dual", "primal"}, default="auto"
         ``"dual"`` solves with the Gram matrix over the ``N`` fitted
         (sample, step) pairs (size ``N x N``); ``"primal"`` with the
@@ -141,8 +154,11 @@ class NTKRNNKernelRegressor(
     gd_steps : int or None, default=None
         Number of linearized gradient-descent steps; ``None`` fits ridge
         regression instead.
-    gd_learning_rate : float or "theory", default="theory"
-        Step size of linearized gradient descent; ``"theory"`` is
+    gd_learning_rate : "auto", "theory" or float, default="auto"
+        Step size of linearized gradient descent. ``"auto"`` is ``0.6 * 2 n /
+        lambda_max`` (rounded to a grid of ratio ``2^(1/8)``), with the exact
+        ``lambda_max`` of the training Gram matrix: the same rule as the
+        RNN's ``learning_rate="auto"``. ``"theory"`` is
         ``1 / (T * sqrt(gd_steps))`` as in
         :class:`~skrnn.ProjectedGDRNNRegressor`. Linearized gradient descent
         converges only for ``eta < 2 n / lambda_max`` (``lambda_max`` the
@@ -180,6 +196,14 @@ class NTKRNNKernelRegressor(
         :func:`skrnn.kernels.rnn_ntk_features`.
     solver_ : {"dual", "primal"}
         Solver used.
+    alpha_ : float
+        The ridge penalty used (ridge regression only): ``alpha`` itself, or
+        the GCV choice.
+    alphas_, gcv_scores_ : ndarray of shape (n_alphas,)
+        The candidates and their GCV scores (only when ``alpha`` is
+        ``"auto"`` or a list).
+    y_mean_, y_scale_ : float
+        The target normalization (0 and 1 with ``normalize_y=False``).
     gd_learning_rate_ : float
         Step size of linearized gradient descent actually used (only with
         ``gd_steps``): ``gd_learning_rate``, or ``n / lambda_max`` when that
@@ -381,7 +405,7 @@ class NTKRNNKernelRegressor(
         n_samples, n_timesteps, n_features = X.shape
         weights = None
         if sample_weight is not None:
-            weights = check_sample_weight(sample_weight, X[:, 0, 0], dtype=np.float64)
+            weights = check_weights(sample_weight, X)
             if np.all(weights == 1.0):
                 weights = None  # the unweighted arithmetic, bit for bit
         normalizer = TargetNormalizer(self.normalize_y).fit(Y, weights)

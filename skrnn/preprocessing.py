@@ -23,7 +23,8 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import SequenceTagsMixin, VersionedPickleMixin
-from ._sklearn_compat import check_sample_weight, wrap_data_with_container
+from ._sklearn_compat import wrap_data_with_container
+from ._targets import check_weights
 from ._validation import max_step_norm, step_norms, validate_sequences
 
 __all__ = ["SequenceMaxNormScaler", "SequenceStandardScaler"]
@@ -162,7 +163,7 @@ class SequenceMaxNormScaler(
         self._check_params()
         X = validate_sequences(self, X, reset=True)
         if sample_weight is not None:
-            weights = check_sample_weight(sample_weight, X[:, 0, 0], dtype=np.float64)
+            weights = check_weights(sample_weight, X)
             X = X[weights > 0]
         self.max_step_norm_ = max_step_norm(X)
         max_norm = float(self.max_norm)
@@ -342,9 +343,7 @@ class SequenceStandardScaler(
         n_samples, n_timesteps, n_features = X.shape
         weights = None
         if sample_weight is not None:
-            per_sample = check_sample_weight(sample_weight, X[:, 0, 0], dtype=np.float64)
-            if not np.sum(per_sample) > 0:
-                raise ValueError("sample_weight must have a positive sum.")
+            per_sample = check_weights(sample_weight, X)
             weights = np.repeat(per_sample, n_timesteps)
         rows = X.reshape(-1, n_features)
         mean = np.average(rows, axis=0, weights=weights)

@@ -50,9 +50,11 @@ def _input_norm_problem(max_input_norm):
     if math.isfinite(value) and value <= 1.0 + _INPUT_NORM_SLACK:
         return None
     return (
-        f"The bounds need max_t ||X_t||_2 <= 1 for every training sequence; here "
-        f"it is {value!r}, so the bound is NaN. Rescale the inputs first, e.g. with "
-        "the sequence scaler in skrnn.preprocessing."
+        # a fixed text (the measured norm is in the details), so that Python
+        # shows the warning once per place, not once per fit of a grid search
+        "The bounds need max_t ||X_t||_2 <= 1 for every training sequence (the "
+        "measured value is bound_details_['max_input_norm']), so the bound is NaN. "
+        "Rescale the inputs first, e.g. with SequenceMaxNormScaler in skrnn.preprocessing."
     )
 
 
