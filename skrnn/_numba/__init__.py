@@ -8,6 +8,19 @@ Floating-point flags are a property of each kernel: every dispatcher of the
 package states ``fastmath`` and ``error_model`` explicitly. A Numba
 dispatcher that leaves them unset inherits them from the jitted function
 that first compiles it, and the on-disk cache would freeze that choice.
+
+No kernel uses value-changing fast-math flags, so the order of every
+operation is the one written in the source, whatever the CPU. Numba
+compiles for the host CPU, and with ``reassoc`` LLVM would split each
+reduction into as many partial sums as the CPU's vector width (2 with
+SSE2 or NEON, 4 with AVX2, 8 with AVX-512), and with ``contract`` it would
+fuse ``a * b + c`` only on CPUs that have FMA: the same inputs would give
+different bits on different machines. Instead, reductions are written with
+a fixed number of independent partial sums (which LLVM still vectorizes)
+and fusion is explicit (``activations._fma``, one rounding on every CPU).
+``arcp`` and ``nsz`` are left out too: whether LLVM replaces divisions by
+a shared reciprocal, or picks a min/max instruction that ignores the sign
+of zero, is decided per target.
 """
 
 import contextlib
@@ -19,9 +32,9 @@ import threading
 import joblib
 import numba
 
-# Only flags that keep IEEE semantics for NaN/inf: the divergence checks in
-# the estimators rely on NaN and inf propagating.
-FASTMATH = frozenset({"reassoc", "contract", "nsz", "arcp"})
+# Strict IEEE arithmetic everywhere (see the module docstring); NaN and inf
+# also propagate, which the divergence checks of the estimators rely on.
+FASTMATH = False
 
 
 def _cache_probe():  # pragma: no cover - never called, only located
@@ -131,7 +144,7 @@ def jit(function=None, **options):
     with ``parallel=True`` are wrapped so that concurrent calls are safe
     under every threading layer.
     """
-    options = {"cache": CACHE, "fastmath": set(FASTMATH), "error_model": "numpy", **options}
+    options = {"cache": CACHE, "fastmath": FASTMATH, "error_model": "numpy", **options}
 
     def decorate(py_function):
         dispatcher = numba.njit(**options)(py_function)

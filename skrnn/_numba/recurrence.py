@@ -29,17 +29,21 @@ over ``z`` for d = 8 instead of eight). The backward sweep overwrites
 per pass. The activation (``activations.activate_row``, about 40 flops per
 element for the exponential) takes most of the remaining time.
 
-Bitwise reproducibility also needs every vectorized reduction to sit in a
-loop without stores: otherwise LLVM guards the vector loop with a run-time
-aliasing check, and whether the vector or the scalar loop runs (and so the
-order of the sum) would depend on where the buffers happen to be allocated.
+Floating-point order. The kernels are compiled without fast-math flags
+(see ``skrnn/_numba/__init__.py``), so every sum is evaluated in the order
+written here on every CPU. Products are fused into their sums explicitly
+(``_fma``, one rounding on every CPU). The only reduction across neurons,
+the readout, keeps eight independent partial sums (:func:`_pair_sum`),
+which LLVM vectorizes without changing their order; all other loops over
+neurons are element-wise, so whether LLVM runs their vector or scalar
+version (a run-time aliasing check decides) cannot change a bit.
 """
 
 import numpy as np
 from numba import prange
 
 from . import jit
-from .activations import activate_row
+from .activations import _fma, activate_row
 
 #: samples per parallel work item; fixed so that the reduction order is too
 CHUNK_SIZE = 16
@@ -47,32 +51,32 @@ CHUNK_SIZE = 16
 
 @jit(inline="always")
 def preactivation(xt, w, h, UT, z):
-    """``z = w * h + sum_k UT[k] * xt[k]``, the input terms added in order of k."""
+    """``z = w * h + sum_k UT[k] * xt[k]``, the input terms fused in, in order of k."""
     d = UT.shape[0]
     m = w.shape[0]
     if d >= 4:
         u0, u1, u2, u3 = UT[0], UT[1], UT[2], UT[3]
         x0, x1, x2, x3 = xt[0], xt[1], xt[2], xt[3]
         for i in range(m):
-            z[i] = w[i] * h[i] + u0[i] * x0 + u1[i] * x1 + u2[i] * x2 + u3[i] * x3
+            z[i] = _fma(u3[i], x3, _fma(u2[i], x2, _fma(u1[i], x1, _fma(u0[i], x0, w[i] * h[i]))))
         k = 4
     elif d == 3:
         u0, u1, u2 = UT[0], UT[1], UT[2]
         x0, x1, x2 = xt[0], xt[1], xt[2]
         for i in range(m):
-            z[i] = w[i] * h[i] + u0[i] * x0 + u1[i] * x1 + u2[i] * x2
+            z[i] = _fma(u2[i], x2, _fma(u1[i], x1, _fma(u0[i], x0, w[i] * h[i])))
         k = 3
     elif d == 2:
         u0, u1 = UT[0], UT[1]
         x0, x1 = xt[0], xt[1]
         for i in range(m):
-            z[i] = w[i] * h[i] + u0[i] * x0 + u1[i] * x1
+            z[i] = _fma(u1[i], x1, _fma(u0[i], x0, w[i] * h[i]))
         k = 2
     elif d == 1:
         u0 = UT[0]
         x0 = xt[0]
         for i in range(m):
-            z[i] = w[i] * h[i] + u0[i] * x0
+            z[i] = _fma(u0[i], x0, w[i] * h[i])
         k = 1
     else:
         for i in range(m):
@@ -82,19 +86,19 @@ def preactivation(xt, w, h, UT, z):
         u0, u1, u2, u3 = UT[k], UT[k + 1], UT[k + 2], UT[k + 3]
         x0, x1, x2, x3 = xt[k], xt[k + 1], xt[k + 2], xt[k + 3]
         for i in range(m):
-            z[i] = z[i] + u0[i] * x0 + u1[i] * x1 + u2[i] * x2 + u3[i] * x3
+            z[i] = _fma(u3[i], x3, _fma(u2[i], x2, _fma(u1[i], x1, _fma(u0[i], x0, z[i]))))
         k += 4
     if k + 2 <= d:
         u0, u1 = UT[k], UT[k + 1]
         x0, x1 = xt[k], xt[k + 1]
         for i in range(m):
-            z[i] = z[i] + u0[i] * x0 + u1[i] * x1
+            z[i] = _fma(u1[i], x1, _fma(u0[i], x0, z[i]))
         k += 2
     if k < d:
         u0 = UT[k]
         x0 = xt[k]
         for i in range(m):
-            z[i] = z[i] + u0[i] * x0
+            z[i] = _fma(u0[i], x0, z[i])
 
 
 @jit(inline="always")
@@ -107,7 +111,7 @@ def _block_width(d):
 
 @jit(inline="always")
 def _block_input_weights(UT, width):
-    """``UT`` (d, m) rearranged block by block: block ``[s, s+L)`` is ``(d, L)`` at offset ``d*s``."""
+    """``UT`` (d, m) rearranged by blocks: block ``[s, s+L)`` is ``(d, L)`` at offset ``d*s``."""
     d, m = UT.shape
     half = m // 2
     blocked = np.empty(d * m)
@@ -121,12 +125,36 @@ def _block_input_weights(UT, width):
     return blocked
 
 
+#: independent partial sums of the readout; fixed, so that the order of the sum is
+PAIR_SUM_LANES = 8
+
+
 @jit(inline="always")
 def _pair_sum(c, first, second):
-    total = 0.0
-    for i in range(c.shape[0]):
-        total += c[i] * (first[i] - second[i])
-    return total
+    """``sum_i c[i] * (first[i] - second[i])`` in an order fixed by the source.
+
+    Partial sum ``l`` (of ``PAIR_SUM_LANES = 8``) takes the terms ``i = l
+    (mod 8)`` in increasing order (the last ``len % 8`` terms go, in order,
+    into a ninth sum); the partial sums are then added as a fixed tree.
+    Eight independent chains fill one AVX-512 register, two AVX2 registers
+    or four SSE2/NEON registers, with the same bits on each.
+    """
+    size = c.shape[0]
+    stop = size - size % PAIR_SUM_LANES
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    for i in range(0, stop, PAIR_SUM_LANES):
+        s0 = _fma(c[i], first[i] - second[i], s0)
+        s1 = _fma(c[i + 1], first[i + 1] - second[i + 1], s1)
+        s2 = _fma(c[i + 2], first[i + 2] - second[i + 2], s2)
+        s3 = _fma(c[i + 3], first[i + 3] - second[i + 3], s3)
+        s4 = _fma(c[i + 4], first[i + 4] - second[i + 4], s4)
+        s5 = _fma(c[i + 5], first[i + 5] - second[i + 5], s5)
+        s6 = _fma(c[i + 6], first[i + 6] - second[i + 6], s6)
+        s7 = _fma(c[i + 7], first[i + 7] - second[i + 7], s7)
+    rest = 0.0
+    for i in range(stop, size):
+        rest = _fma(c[i], first[i] - second[i], rest)
+    return (((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))) + rest
 
 
 @jit(inline="always")
@@ -189,16 +217,16 @@ def _input_gradient(x, Delta, gUT):
                 a1 = d1[i]
                 a2 = d2[i]
                 a3 = d3[i]
-                g[i] = g[i] + a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3
-                f[i] = f[i] + a0 * y0 + a1 * y1 + a2 * y2 + a3 * y3
+                g[i] = _fma(a3, x3, _fma(a2, x2, _fma(a1, x1, _fma(a0, x0, g[i]))))
+                f[i] = _fma(a3, y3, _fma(a2, y2, _fma(a1, y1, _fma(a0, y0, f[i]))))
             t += 4
         while t < T:
             d0 = Delta[t]
             x0 = x[t, k]
             y0 = x[t, k + 1]
             for i in range(m):
-                g[i] = g[i] + d0[i] * x0
-                f[i] = f[i] + d0[i] * y0
+                g[i] = _fma(d0[i], x0, g[i])
+                f[i] = _fma(d0[i], y0, f[i])
             t += 1
         k += 2
     if k < d:
@@ -207,7 +235,7 @@ def _input_gradient(x, Delta, gUT):
             d0 = Delta[t]
             x0 = x[t, k]
             for i in range(m):
-                g[i] = g[i] + d0[i] * x0
+                g[i] = _fma(d0[i], x0, g[i])
 
 
 @jit(parallel=True)
@@ -280,9 +308,8 @@ def risk_and_gradient(X, Y, w, UT, c_half, code, grad_w, grad_UT, sample_weight=
                 residual[t] = 0.0
             for t in range(first_fitted, T):
                 residual[t] = F[t] - Y[j, t - first_fitted]
-            # a separate loop: a reduction next to stores would be vectorized
-            # or not depending on a run-time aliasing check, i.e. on where the
-            # buffers happen to lie, and the sum would change in the last bit
+            # the risk is summed step by step, in order (strict arithmetic:
+            # LLVM may not split this sum into vector lanes)
             if sample_weight is None:
                 for t in range(first_fitted, T):
                     risk += residual[t] * residual[t]
@@ -308,16 +335,16 @@ def risk_and_gradient(X, Y, w, UT, c_half, code, grad_w, grad_UT, sample_weight=
                     for i in range(length):
                         delta = r * sr[i] * slope[i]
                         slope[i] = delta
-                        gwb[i] += delta * hidden[i]
+                        gwb[i] = _fma(delta, hidden[i], gwb[i])
                     for t in range(T - 2, -1, -1):
                         slope = Db[t]
                         later = Db[t + 1]
                         hidden = Hb[t]
                         r = residual[t]
                         for i in range(length):
-                            delta = (r * sr[i] + later[i] * wb[i]) * slope[i]
+                            delta = _fma(later[i], wb[i], r * sr[i]) * slope[i]
                             slope[i] = delta
-                            gwb[i] += delta * hidden[i]
+                            gwb[i] = _fma(delta, hidden[i], gwb[i])
                     _input_gradient(x, Db, gUTb)
         chunk_risk[chunk] = risk
     inv_n = 1.0 / n
@@ -348,9 +375,10 @@ def risk_and_gradient(X, Y, w, UT, c_half, code, grad_w, grad_UT, sample_weight=
 
 @jit
 def project(w, UT, w_init, UT_init, radius_w, radius_u):
-    """Max-norm projection, in place: ``|w_i - w0_i| <= radius_w`` and ``||U_i - U0_i|| <= radius_u``.
+    """Max-norm projection, in place: ``|w_i - w0_i| <= rw`` and ``||U_i - U0_i|| <= ru``.
 
-    The radii passed here are already divided by sqrt(m).
+    The radii ``rw = radius_w`` and ``ru = radius_u`` passed here are
+    already divided by sqrt(m).
     """
     d, m = UT.shape
     for i in range(m):
