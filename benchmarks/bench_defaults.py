@@ -48,7 +48,7 @@ def tasks(quick):
     """``name -> (X_train, y_train, X_test, y_test, cv)``."""
     n = 240 if quick else 600
     out = {}
-    X, y = make_narma(n_samples=n, n_timesteps=20 if quick else 40, random_state=0)
+    X, y = make_narma(n_samples=n, n_timesteps=15 if quick else 40, random_state=0)
     out["narma"] = _split(X, y[:, -1] if y.ndim == 2 else y)
     X, y, _ = make_rkhs_teacher(
         n_samples=n,
@@ -86,11 +86,15 @@ def ntk(**params):
 
 def grids(quick):
     iters = 300 if quick else 1000
-    rnn_grid = {
-        "projectedgdrnnregressor__learning_rate": ["auto", 0.3, 1.0, 3.0],
-        "projectedgdrnnregressor__radius_w": [1.0, 10.0],
-        "projectedgdrnnregressor__radius_u": [1.0, 10.0],
-    }
+    rates = ["auto", 1.0] if quick else ["auto", 0.3, 1.0, 3.0]
+    rnn_grid = [
+        {
+            "projectedgdrnnregressor__learning_rate": rates,
+            "projectedgdrnnregressor__radius_w": [radius],
+            "projectedgdrnnregressor__radius_u": [radius],
+        }
+        for radius in (1.0, 10.0)
+    ]
     ntk_grid = {"ntkrnnkernelregressor__alpha": [1e-4, 1e-2, 1.0, 10.0, 100.0]}
     width = 64 if quick else 128
     return {
