@@ -180,3 +180,28 @@ def test_ntk_auto_gd_learning_rate_from_the_exact_spectrum(rng):
     P = rnn_ntk_features(X, w0=model.w0_, U0=model.U0_, n_last_steps=1).reshape(12, -1)
     limit = 2 * 12 / np.linalg.eigvalsh(P @ P.T)[-1]
     assert 0.5 * limit <= model.gd_learning_rate_ < limit
+
+
+# ----------------------------------------------------------------- warnings
+
+
+def test_single_time_step_warns_about_the_layout(rng):
+    X = rng.normal(size=(10, 1, 12))  # looks like aeon's (n, channels, timepoints)
+    y = rng.normal(size=10)
+    with pytest.warns(UserWarning, match=r"transpose\(0, 2, 1\)"):
+        NTKRNNKernelRegressor(n_mc_samples=8, random_state=0).fit(X, y)
+
+
+def test_unit_ball_warning_has_a_fixed_text_and_the_norm_goes_to_details(rng):
+    X, y = small_problem(rng)
+    messages = []
+    for factor in (3.0, 7.0):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model = ProjectedGDRNNRegressor(width=8, max_iter=2, random_state=0)
+            model.fit(factor * X, y)
+        messages += [str(w.message) for w in caught if "max_t" in str(w.message)]
+        norms = np.linalg.norm(factor * X, axis=2)
+        assert model.bound_details_["max_input_norm"] == pytest.approx(norms.max())
+        assert np.isnan(model.theoretical_bound_)
+    assert len(messages) == 2 and messages[0] == messages[1]
