@@ -161,9 +161,9 @@ rng = np.random.default_rng(0)
 X = rng.standard_normal((256, 32, 4)) / 4
 y = np.tanh(X[:, -1, 0])
 warnings.simplefilter("ignore")
-ProjectedGDRNNRegressor(width=256, random_state=0).fit(X, y)
+ProjectedGDRNNRegressor(width=256, random_state=0, **PARAMS).fit(X, y)
 first = time.perf_counter()
-ProjectedGDRNNRegressor(width=256, random_state=0).fit(X, y)
+ProjectedGDRNNRegressor(width=256, random_state=0, **PARAMS).fit(X, y)
 second = time.perf_counter()
 print(imported - start, first - imported, second - first)
 """
@@ -177,7 +177,9 @@ def _run_python(code, env):
 
 
 def latency(quick):
-    repeats = 3 if quick else 5
+    """Import and first-fit times in fresh processes (``--quick``: 100 iterations, not 1000)."""
+    repeats = 1 if quick else 5
+    script = _FIT_SCRIPT.replace("PARAMS", "dict(max_iter=100)" if quick else "dict()")
     env = dict(os.environ)
     imports = [
         _run_python(
@@ -189,8 +191,8 @@ def latency(quick):
     result = {"import_s": statistics.median(imports)}
     with tempfile.TemporaryDirectory() as cache:
         env["NUMBA_CACHE_DIR"] = cache
-        _, cold_fit, cold_second = _run_python(_FIT_SCRIPT, env)  # empty cache: compiles
-        warm = [_run_python(_FIT_SCRIPT, env) for _ in range(repeats)]
+        _, cold_fit, cold_second = _run_python(script, env)  # empty cache: compiles
+        warm = [_run_python(script, env) for _ in range(repeats)]
     result["cold_first_fit_s"] = cold_fit
     result["warm_first_fit_s"] = statistics.median(w[1] for w in warm)
     result["second_fit_s"] = statistics.median([cold_second] + [w[2] for w in warm])
