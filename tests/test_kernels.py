@@ -171,9 +171,9 @@ def test_finite_width_ntk_of_the_rnn_estimator():
     X = unit_sequences(rng, 5, T, d)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rnn = ProjectedGDRNNRegressor(
-            width=m, max_iter=0, normalize_y=False, random_state=0
-        ).fit(X, X[:, :, 0])
+        rnn = ProjectedGDRNNRegressor(width=m, max_iter=0, normalize_y=False, random_state=0).fit(
+            X, X[:, :, 0]
+        )
     half = m // 2
     c_half = np.ascontiguousarray(rnn.c_[:half])
     np.testing.assert_array_equal(rnn.c_[half:], -rnn.c_[:half])
