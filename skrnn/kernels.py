@@ -94,7 +94,10 @@ def ntk_draws(n_draws, n_features, *, recurrent_scale=0.5, sampling="qmc", rando
     Returns
     -------
     w0 : ndarray of shape (n_draws,)
+        Recurrent weights of the draws, ``+recurrent_scale`` for the first
+        half and ``-recurrent_scale`` for the second.
     U0 : ndarray of shape (n_draws, n_features)
+        Input weights of the draws, standard normal (quasi-random for ``"qmc"``).
 
     Examples
     --------
@@ -319,6 +322,8 @@ def rnn_ntk_cross_time(X, Y=None, *, w0, U0, activation="tanh"):
     Returns
     -------
     K : ndarray of shape (n_X, T_X, n_Y, T_Y)
+        ``K[i, s, j, t]`` is the kernel between step ``s + 1`` of sequence
+        ``i`` of ``X`` and step ``t + 1`` of sequence ``j`` of ``Y``.
 
     Examples
     --------
