@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .._validation import step_norms
+
 
 def add_noise(y, noise, rng):
     """``y`` plus i.i.d. Gaussian noise of standard deviation ``noise`` (none if 0)."""
@@ -17,8 +19,7 @@ def sample_unit_ball_steps(rng, n_samples, n_timesteps, n_features):
     np.maximum(norms, np.finfo(np.float64).tiny, out=norms)
     radii = rng.uniform(0.0, 1.0, size=(n_samples, n_timesteps, 1))
     steps *= radii / norms
-    # Guard against rounding putting a step a hair outside the unit ball
-    # (norms computed as skrnn._validation.max_step_norm does).
-    norms = np.sqrt(np.einsum("ntd,ntd->nt", steps, steps))[:, :, np.newaxis]
-    steps /= np.maximum(norms, 1.0)
+    # Guard against rounding putting a step a hair outside the unit ball, with
+    # the norm the estimators check the theory's condition with.
+    steps /= np.maximum(step_norms(steps), 1.0)[:, :, np.newaxis]
     return steps
