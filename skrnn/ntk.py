@@ -21,6 +21,7 @@ from . import _gram
 from ._activations import ACTIVATIONS, activation_names
 from ._alpha_selection import select_alpha
 from ._base import SequenceRegressorMixin, SequenceTagsMixin, VersionedPickleMixin
+from ._dask import is_dask_collection
 from ._gram import _features, _row_blocks, _same_step_gram
 from ._memory import physical_memory_bytes
 from ._ntk_cache import FEATURE_CACHE, feature_key
@@ -399,6 +400,10 @@ class NTKRNNKernelRegressor(
                 "n_mc_samples must be even (half of the draws take w0 = +recurrent_scale, "
                 f"half w0 = -recurrent_scale), got {self.n_mc_samples}."
             )
+        if any(is_dask_collection(data) for data in (X, y, sample_weight)):
+            from ._dask import fit_ntk_on_dask  # the primal system summed over chunks
+
+            return fit_ntk_on_dask(self, X, y, sample_weight)
         alpha = self._alpha_candidates()
         X = validate_sequences(self, X, reset=True)
         Y, self._sequence_output = validate_targets(y, X.shape[0], X.shape[1])
@@ -562,8 +567,10 @@ class NTKRNNKernelRegressor(
         )
         return clipped
 
-    def _set_bound(self, X):
+    def _set_bound(self, X, max_input_norm=None):
         n_samples, n_timesteps, _ = X.shape
+        if max_input_norm is None:  # given for Dask input, measured on the workers
+            max_input_norm = max_step_norm(X)
         self.theoretical_bound_, self.bound_details_ = ntk_bound(
             activation=self.activation,
             recurrent_scale=self.recurrent_scale,
@@ -573,7 +580,7 @@ class NTKRNNKernelRegressor(
             n_timesteps=n_timesteps,
             n_samples=n_samples,
             delta=self.delta,
-            max_input_norm=max_step_norm(X),
+            max_input_norm=max_input_norm,
         )
         self.memory_regime_ = self.bound_details_["regime"]
 
@@ -598,6 +605,10 @@ class NTKRNNKernelRegressor(
             2-D ``y``.
         """
         check_is_fitted(self)
+        if is_dask_collection(X):
+            from ._dask import distributed_predict
+
+            return distributed_predict(self, X)
         X = validate_sequences(self, X, reset=False)
         w0, UT0, code = self._draws()
         n_steps = X.shape[1] if self._sequence_output else 1

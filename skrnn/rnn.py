@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._activations import ACTIVATIONS, activation_names
 from ._base import SequenceRegressorMixin, SequenceTagsMixin, VersionedPickleMixin
+from ._dask import is_dask_collection
 from ._gd import BallProjection, InMemoryRisk, gradient_descent
 from ._memory import check_rnn_memory
 from ._numba import numba_threads
@@ -361,6 +362,10 @@ class ProjectedGDRNNRegressor(
             Fitted estimator.
         """
         self._check_structure()
+        if any(is_dask_collection(data) for data in (X, y, sample_weight)):
+            from ._dask import fit_rnn_on_dask  # the gradient loop here, the risk on workers
+
+            return fit_rnn_on_dask(self, X, y, sample_weight)
         warm = self.warm_start and hasattr(self, "w_")
         previous = None
         if warm:
@@ -409,6 +414,12 @@ class ProjectedGDRNNRegressor(
                 X_fit, Y_fit, weights_fit, step, warm, X, Y, weights, validation_rows
             )
         self.fit_time_ = time.perf_counter() - start
+        self._store_result(result, warm)
+        self._set_bound(X_fit)
+        return self
+
+    def _store_result(self, result, warm):
+        """Fitted attributes from the result of :func:`skrnn._gd.gradient_descent`."""
         self.learning_rate_ = result.learning_rate
         self.step_halvings_ = result.halvings
         if warm:
@@ -429,8 +440,6 @@ class ProjectedGDRNNRegressor(
         self.best_validation_score_ = result.best_validation_score
         self.w_ = result.w
         self.U_ = np.ascontiguousarray(result.UT.T)
-        self._set_bound(X_fit)
-        return self
 
     def _initial_step(self, X, n_fitted_steps, n_timesteps, sample_weight=None):
         """The first step size: from the curvature at the start, the theory, or as given."""
@@ -454,9 +463,24 @@ class ProjectedGDRNNRegressor(
         return curvature_step(curvature)
 
     def _gradient_descent(
-        self, X, Y, weights, step, warm, X_all=None, Y_all=None, weights_all=None, held_out=None
+        self,
+        X,
+        Y,
+        weights,
+        step,
+        warm,
+        X_all=None,
+        Y_all=None,
+        weights_all=None,
+        held_out=None,
+        risk=None,
     ):
-        """Run the driver of :mod:`skrnn._gd` on the in-memory training data."""
+        """Run the driver of :mod:`skrnn._gd` on the training data.
+
+        ``risk`` replaces the in-memory evaluator (Dask input passes a
+        :class:`skrnn._dask.DistributedRisk`; ``X``, ``Y``, ``weights`` are
+        then unused).
+        """
         width = self.width
         code = ACTIVATIONS[self.activation].code
         c_half = np.ascontiguousarray(self.c_[: width // 2])
@@ -480,13 +504,16 @@ class ProjectedGDRNNRegressor(
                 outputs = forward(X_val, w, UT, c_half, code)[:, X_val.shape[1] - n_fitted :]
                 return weighted_r2(Y_val, outputs, weights_val)
 
+        if risk is None:
+            X, Y = np.ascontiguousarray(X), np.ascontiguousarray(Y)
+            risk = InMemoryRisk(X, Y, c_half, code, weights)
         w_start, UT_start = self.w_init_, UT_init
         if warm:
             w_start, UT_start = self.w_.copy(), np.ascontiguousarray(self.U_.T)
         return gradient_descent(
             w_start,
             UT_start,
-            InMemoryRisk(np.ascontiguousarray(X), np.ascontiguousarray(Y), c_half, code, weights),
+            risk,
             learning_rate=step,
             max_iter=self.max_iter,
             iterate=self.iterate,
@@ -500,8 +527,11 @@ class ProjectedGDRNNRegressor(
             first_iteration=self.n_iter_ if warm else 0,
         )
 
-    def _set_bound(self, X):
+    def _set_bound(self, X, max_input_norm=None):
         from .theory import gd_rnn_bound
+
+        if max_input_norm is None:  # given for Dask input, measured on the workers
+            max_input_norm = max_step_norm(X)
 
         n_samples, n_timesteps, n_features = X.shape
         self.theoretical_bound_, self.bound_details_ = gd_rnn_bound(
@@ -520,7 +550,7 @@ class ProjectedGDRNNRegressor(
             # the choice itself, so that theory need not recognize its own step
             learning_rate="theory" if self.learning_rate == "theory" else self.learning_rate_,
             iterate=self.iterate,
-            max_input_norm=max_step_norm(X),
+            max_input_norm=max_input_norm,
         )
         self.memory_regime_ = self.bound_details_["regime"]
 
@@ -544,6 +574,10 @@ class ProjectedGDRNNRegressor(
             Output of the last step, or of every step when ``fit`` saw a 2-D ``y``.
         """
         check_is_fitted(self)
+        if is_dask_collection(X):
+            from ._dask import distributed_predict
+
+            return distributed_predict(self, X)
         X = validate_sequences(self, X, reset=False)
         check_rnn_memory(type(self).__name__, *X.shape, self.width, training=False)
         with numba_threads(self.n_jobs):
