@@ -59,6 +59,12 @@ class TargetNormalizer:
                 weights = None
         mean = float(np.average(Y, weights=weights))
         spread = float(np.sqrt(np.average((Y - mean) ** 2, weights=weights)))
+        return self.set_moments(mean, spread)
+
+    def set_moments(self, mean, spread):
+        """Take a mean and standard deviation computed elsewhere (Dask input), with the guards."""
+        if not self.enabled:
+            return self
         self.mean = mean if np.isfinite(mean) else 0.0
         # constant (or overflowing) targets keep their scale
         self.scale = (
