@@ -22,7 +22,13 @@ from sklearn.utils import Bunch
 from ._numba.recurrence import project, risk_and_gradient
 from ._targets import normalized_weights
 
-__all__ = ["BallProjection", "InMemoryRisk", "choose_iterate", "gradient_descent"]
+__all__ = [
+    "BallProjection",
+    "BucketedRisk",
+    "InMemoryRisk",
+    "choose_iterate",
+    "gradient_descent",
+]
 
 
 class InMemoryRisk:
@@ -62,6 +68,67 @@ class InMemoryRisk:
         return risk_and_gradient(
             self.X, self.Y, w, UT, self.c_half, self.code, grad_w, grad_UT, self.sample_weight
         )
+
+
+class BucketedRisk:
+    """Empirical risk and gradient of sequences of different lengths, bucket by bucket.
+
+    The sequences are grouped into buckets of equal length (see
+    :mod:`skrnn._ragged`); the Numba kernel runs on each bucket, whose risk
+    is a mean over its ``n_b`` sequences, and the results are added with the
+    factors ``n_b / n``. The sum is the risk of all the data,
+    ``(1/n) sum_j s_j sum_t (F_t(X_j) - y_{j,t})^2`` (a mean over sequences
+    of the squared errors of their fitted steps), and the work is
+    proportional to the total number of steps. With a single bucket the
+    result is bit for bit that of :class:`InMemoryRisk`.
+
+    Parameters
+    ----------
+    buckets : list of (X_b, Y_b)
+        ``X_b`` of shape (n_b, T_b, d) and ``Y_b`` of shape (n_b, S_b)
+        (``S_b`` = 1 or ``T_b``), C-contiguous float64, in a fixed order
+        (the order of the sum).
+    rows : list of ndarray of int
+        The indices of each bucket's sequences in ``sample_weight``.
+    c_half : ndarray of shape (m // 2,)
+        Readout signs of the first half of the neurons.
+    code : int
+        Activation code of the Numba kernels.
+    sample_weight : ndarray of shape (n_samples,) or None, default=None
+        Weights of all the sequences; the risk becomes
+        ``sum_j s_j r_j / sum_j s_j``.
+    """
+
+    def __init__(self, buckets, rows, c_half, code, sample_weight=None):
+        self.buckets = buckets
+        n_samples = sum(X_b.shape[0] for X_b, _ in buckets)
+        weights = normalized_weights(sample_weight, n_samples)
+        self.weights = [None if weights is None else weights[r] for r in rows]
+        self.factors = [X_b.shape[0] / n_samples for X_b, _ in buckets]
+        self.c_half = c_half
+        self.code = code
+        self._scratch = None
+
+    def _bucket(self, i, w, UT, grad_w, grad_UT):
+        X_b, Y_b = self.buckets[i]
+        if self.weights[i] is None:
+            return risk_and_gradient(X_b, Y_b, w, UT, self.c_half, self.code, grad_w, grad_UT)
+        return risk_and_gradient(
+            X_b, Y_b, w, UT, self.c_half, self.code, grad_w, grad_UT, self.weights[i]
+        )
+
+    def __call__(self, w, UT, grad_w, grad_UT):
+        risk = self.factors[0] * self._bucket(0, w, UT, grad_w, grad_UT)
+        grad_w *= self.factors[0]
+        grad_UT *= self.factors[0]
+        if len(self.buckets) > 1 and self._scratch is None:
+            self._scratch = (np.empty_like(grad_w), np.empty_like(grad_UT))
+        for i in range(1, len(self.buckets)):
+            scratch_w, scratch_UT = self._scratch
+            risk += self.factors[i] * self._bucket(i, w, UT, scratch_w, scratch_UT)
+            grad_w += self.factors[i] * scratch_w
+            grad_UT += self.factors[i] * scratch_UT
+        return risk
 
 
 class BallProjection:

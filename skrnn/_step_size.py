@@ -28,7 +28,7 @@ from sklearn.utils import check_random_state
 
 from ._numba.recurrence import forward, risk_and_gradient
 
-__all__ = ["curvature_step", "top_curvature"]
+__all__ = ["curvature_step", "top_curvature", "top_curvature_buckets"]
 
 #: relative size of the central-difference step for ``J v`` (unit ``v``)
 _DIFFERENCE_STEP = 1e-4
@@ -116,6 +116,57 @@ def top_curvature(X, n_fitted_steps, w, UT, c_half, code, *, random_state=None, 
     apply, size = _curvature_operator(
         X, (X.shape[0], n_fitted_steps), w, UT, c_half, code, sample_weight
     )
+    return _top_eigenvalue(apply, size, random_state)
+
+
+def top_curvature_buckets(
+    buckets, rows, w, UT, c_half, code, *, random_state=None, sample_weight=None
+):
+    """:func:`top_curvature` of sequences of different lengths, bucketed by length.
+
+    The matrix ``J^T S J / n`` is a sum over the buckets of their own
+    matrices (each a mean over its ``n_b`` sequences) times ``n_b / n``, so
+    the product ``v -> A v`` is the same sum of per-bucket products; the
+    work is proportional to the total number of steps. With one bucket the
+    result is bit for bit that of :func:`top_curvature`.
+
+    Parameters
+    ----------
+    buckets : list of (X_b, n_fitted_b)
+        Sequences of one length ``(n_b, T_b, d)`` (C-contiguous float64) and
+        their number of fitted last steps (1 or ``T_b``).
+    rows : list of ndarray of int
+        Indices of each bucket's sequences in ``sample_weight``.
+    w, UT, c_half, code, random_state
+        As in :func:`top_curvature`.
+    sample_weight : ndarray of shape (n_samples,) or None, default=None
+        Weights of all sequences, rescaled to sum to ``n_samples``.
+
+    Returns
+    -------
+    lambda_max : float
+        The top eigenvalue, ``>= 0``.
+    """
+    n_samples = sum(X_b.shape[0] for X_b, _ in buckets)
+    parts = []
+    for (X_b, n_fitted), r in zip(buckets, rows, strict=True):
+        weights = None if sample_weight is None else np.ascontiguousarray(sample_weight[r])
+        apply_b, size = _curvature_operator(
+            X_b, (X_b.shape[0], n_fitted), w, UT, c_half, code, weights
+        )
+        parts.append((X_b.shape[0] / n_samples, apply_b))
+
+    def apply(v):
+        total = parts[0][0] * parts[0][1](v)
+        for factor, apply_b in parts[1:]:
+            total += factor * apply_b(v)
+        return total
+
+    return _top_eigenvalue(apply, size, random_state)
+
+
+def _top_eigenvalue(apply, size, random_state):
+    """Top eigenvalue of the symmetric operator ``apply`` on vectors of length ``size``."""
     if size <= _DENSE_LIMIT:
         dense = np.column_stack([apply(column) for column in np.eye(size)])
         dense = 0.5 * (dense + dense.T)

@@ -8,6 +8,12 @@ Conventions:
 * 2-D ``X`` of shape (n_samples, n_timesteps): univariate sequences. As for
   every scikit-learn estimator, ``n_features_in_`` is then the number of
   columns (here: the sequence length) and is enforced at predict time.
+* A list of arrays of different lengths ``(T_j, n_features)`` (or ``(T_j,)``)
+  is variable-length input: the estimators and scalers hand it to
+  :mod:`skrnn._ragged`, which buckets the sequences by length. A list of
+  equal-length sequences is stacked into an ordinary array. An array with
+  NaN is refused with a message that shows this list form (NaN is not
+  padding).
 * ``y`` 1-D (n_samples,): sequence-to-one, the output at the last step is fitted.
 * ``y`` 2-D (n_samples, n_timesteps): sequence-to-sequence, ``y[j, t]`` is
   the target of the output at step t+1. A column vector (n_samples, 1) with
@@ -43,13 +49,33 @@ def _writeable(array):
 
 
 _VARIABLE_LENGTH_ADVICE = (
-    "Variable-length sequences are not supported yet: every sequence in X must "
-    "have the same number of time steps. Pad them to a common length, or group "
-    "the sequences by length and fit/predict each group. With "
-    "activation='tanh', padding at the start with zero steps is exact: the "
-    "hidden state stays at tanh(0) = 0 through them, so the outputs of the "
-    "original steps do not change."
+    "The estimators (fit, predict, score) and the sequence scalers accept "
+    "sequences of different lengths as a list: X = [X_1, ..., X_n] with X_j of "
+    "shape (T_j, n_features) (or (T_j,) for univariate sequences), and y of shape "
+    "(n_samples,) for the target of each sequence's last step, or a list of (T_j,) "
+    "arrays for a target at every step; predict then returns that layout. "
+    "Functions that need one length (the kernel functions of skrnn.kernels, for "
+    "example) need the sequences grouped by length, or padded: with "
+    "activation='tanh', padding at the start with zero steps is exact (the hidden "
+    "state stays at tanh(0) = 0 through them)."
 )
+
+
+def _nan_error(name, ndim, error):
+    """The error for NaN in an array: NaN is not padding; show the list form."""
+    if ndim == 2:
+        example = f"[x[~np.isnan(x)] for x in {name}]"
+        item = "(T_j,)"
+    else:
+        example = f"[x[~np.isnan(x).any(axis=1)] for x in {name}]"
+        item = "(T_j, n_features)"
+    return ValueError(
+        f"{name} contains NaN. skrnn does not read NaN as padding: pass sequences of "
+        f"different lengths as a list of arrays, {name} = [{name}_1, ..., {name}_n] with "
+        f"{name}_j of shape {item}, for example {example} for NaN-padded steps; y is "
+        "then (n_samples,) (the target of each sequence's last step) or a list of "
+        f"(T_j,) arrays (a target at every step). ({error})"
+    )
 
 
 def _ragged_lengths(X):
@@ -99,15 +125,41 @@ def _check_ndim(ndim, name):
 
 
 def _check_3d(X, name):
-    X = check_array(
-        X, dtype=np.float64, order="C", allow_nd=True, ensure_min_samples=1, input_name=name
-    )
+    try:
+        X = check_array(
+            X, dtype=np.float64, order="C", allow_nd=True, ensure_min_samples=1, input_name=name
+        )
+    except ValueError as error:
+        if "NaN" in str(error):
+            raise _nan_error(name, 3, str(error).splitlines()[0]) from None
+        raise
     if X.shape[1] < 1 or X.shape[2] < 1:
         raise ValueError(
             f"{name} of shape {X.shape} has no time steps or no features; "
             "expected (n_samples, n_timesteps >= 1, n_features >= 1)."
         )
     return _writeable(X)
+
+
+def _check_2d(X, name, validate=None):
+    """2-D validation (``validate``: the estimator's ``validate_data`` call), NaN explained."""
+    try:
+        if validate is not None:
+            return validate()
+        return check_array(X, dtype=np.float64, order="C", input_name=name)
+    except ValueError as error:
+        if "NaN" in str(error):
+            raise _nan_error(name, 2, str(error).splitlines()[0]) from None
+        raise
+
+
+def _univariate_list(estimator, X):
+    """A list of equal-length 1-D sequences given to a model fitted on (T, 1) steps."""
+    return (
+        isinstance(X, (list, tuple))
+        and getattr(estimator, "_input_ndim", 2) == 3
+        and getattr(estimator, "n_features_in_", None) == 1
+    )
 
 
 def check_sequences(X, name="X"):
@@ -119,7 +171,7 @@ def check_sequences(X, name="X"):
     ndim = _ndim(X, name)
     _check_ndim(ndim, name)
     if ndim == 2:
-        X = check_array(X, dtype=np.float64, order="C", input_name=name)
+        X = _check_2d(X, name)
         X = X[:, :, np.newaxis]
     return _check_3d(X, name)
 
@@ -161,13 +213,21 @@ def validate_sequences(estimator, X, *, reset):
                     f"{estimator.n_features_in_} features as input."
                 )
         return X
+    if not reset and _univariate_list(estimator, X):
+        # a list of univariate sequences that happen to have one length
+        X = _check_2d(X, "X")
+        return _check_3d(X[:, :, np.newaxis], "X")
     if not reset and getattr(estimator, "_input_ndim", 2) == 3:
-        X = check_array(X, dtype=np.float64, input_name="X")
+        X = _check_2d(X, "X")
         raise ValueError(
             "X is 2-D but the model was fitted on 3-D sequences; pass X of shape "
             f"(n_samples, n_timesteps, {estimator.n_features_in_})."
         )
-    X = validate_data(estimator, X, reset=reset, dtype=np.float64, order="C")
+    X = _check_2d(
+        X,
+        "X",
+        lambda: validate_data(estimator, X, reset=reset, dtype=np.float64, order="C"),
+    )
     if reset:
         estimator._input_ndim = 2
     return _writeable(np.ascontiguousarray(X[:, :, np.newaxis]))
@@ -232,7 +292,14 @@ def step_norms(X):
 
 
 def max_step_norm(X):
-    """``max_{j,t} ||X[j, t]||_2`` for a (n, T, d) array: the theory needs it <= 1."""
+    """``max_{j,t} ||X[j, t]||_2`` for a (n, T, d) array: the theory needs it <= 1.
+
+    Also for variable-length sequences (a ``skrnn._ragged.RaggedSequences``):
+    the maximum over its buckets.
+    """
+    buckets = getattr(X, "buckets", None)
+    if buckets is not None:
+        return max(max_step_norm(X_b) for _, X_b in buckets)
     if X.size == 0:
         return 0.0
     largest = float(np.max(np.abs(X)))

@@ -35,6 +35,7 @@ from ._ntk_solvers import (
     stable_step_limit,
 )
 from ._numba import numba_threads
+from ._ragged import is_ragged
 from ._sklearn_compat import Integers, Interval, StrOptions, fit_context
 from ._step_size import curvature_step
 from ._targets import TargetNormalizer, check_weights
@@ -239,6 +240,14 @@ class NTKRNNKernelRegressor(
     fitted on 3-D ``X`` predicts sequences of any length (the coefficients
     are shared by all steps); on 2-D ``X`` the number of columns must match.
 
+    Variable-length sequences: ``X`` may be a list of arrays of shape
+    ``(T_j, n_features)`` (or ``(T_j,)``), with ``y`` of shape
+    ``(n_samples,)`` (each sequence's last step) or a list of ``(T_j,)``
+    arrays (every step). The features are computed per group of equal
+    length and their rows stacked in the original order, so the model is
+    the same as for sequences given one at a time and the cost is
+    proportional to ``sum_j T_j``; such features are not cached.
+
     Memory: fitting holds the ``N x p`` training features plus the ``N x N``
     (dual) or ``p x p`` (primal) matrix and one working copy of it (two for
     linearized gradient descent), ``N = n_samples`` (sequence-to-one) or
@@ -380,11 +389,19 @@ class NTKRNNKernelRegressor(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or (n_samples, n_timesteps)
-            Input sequences (2-D: univariate).
-        y : array-like of shape (n_samples,) or (n_samples, n_timesteps)
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Input sequences (2-D: univariate). Sequences of different lengths
+            go in a list ``[X_1, ..., X_n]`` of arrays of shape
+            ``(T_j, n_features)`` (or ``(T_j,)``): they are grouped by
+            length, so the work is proportional to ``sum_j T_j``, and each
+            sequence-to-one row is the feature vector at the sequence's own
+            last step. A list of equal-length sequences is stacked into a
+            3-D array. NaN is not read as padding.
+        y : array-like of shape (n_samples,) or (n_samples, n_timesteps), or list of array-like
             Target of the last step (sequence-to-one) or of every step
-            (sequence-to-sequence).
+            (sequence-to-sequence; for a list ``X``, a list of ``(T_j,)``
+            arrays).
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sequence: its squared errors are multiplied by
             it (integer weights act as repeated sequences, zero weights as
@@ -404,6 +421,10 @@ class NTKRNNKernelRegressor(
             from ._dask import fit_ntk_on_dask  # the primal system summed over chunks
 
             return fit_ntk_on_dask(self, X, y, sample_weight)
+        if is_ragged(X):  # a list of sequences of different lengths
+            from ._ragged_fit import fit_ntk_ragged
+
+            return fit_ntk_ragged(self, X, y, sample_weight)
         alpha = self._alpha_candidates()
         X = validate_sequences(self, X, reset=True)
         Y, self._sequence_output = validate_targets(y, X.shape[0], X.shape[1])
@@ -448,6 +469,18 @@ class NTKRNNKernelRegressor(
             targets = targets * root
             n_effective = float(np.sum(weights))
             key = None  # the weighted matrices are not cached
+        self._solve(Phi, targets, alpha, n_effective, n_effective * Y.shape[1], n_timesteps, key)
+        self._set_bound(X)
+        return self
+
+    def _solve(self, Phi, targets, alpha, n_effective, n_rows_effective, n_timesteps, key):
+        """Fit ``coef_`` on the (weighted) design ``Phi`` (N, p) and targets (N,).
+
+        ``n_effective`` is the number (or weight sum) of sequences, the
+        normalization of linearized gradient descent; ``n_rows_effective``
+        the (weighted) number of rows, for GCV; ``key`` the cache key of the
+        unweighted training features (None: no caching).
+        """
         dual = self.solver_ == "dual"
         rhs = targets if dual else Phi.T @ targets
         for name in ("gd_learning_rate_", "alpha_", "alphas_", "gcv_scores_"):
@@ -458,7 +491,7 @@ class NTKRNNKernelRegressor(
             if not isinstance(alpha, float):
                 eigenvalues, eigenvectors = self._spectrum(Phi, key)
                 alpha = self._select_alpha(
-                    eigenvalues, eigenvectors, Phi, rhs, targets, alpha, n_effective * Y.shape[1]
+                    eigenvalues, eigenvectors, Phi, rhs, targets, alpha, n_rows_effective
                 )
             elif alpha > 0:
                 solution = ridge_cholesky(self._gram(Phi, key), rhs, alpha)
@@ -486,8 +519,6 @@ class NTKRNNKernelRegressor(
                 "float64 arithmetic; rescale y."
             )
         self.coef_ = coef
-        self._set_bound(X)
-        return self
 
     def _select_alpha(self, eigenvalues, eigenvectors, Phi, rhs, targets, candidates, n_rows):
         """GCV choice of the penalty from the one eigendecomposition (sets ``gcv_scores_``).
@@ -595,20 +626,28 @@ class NTKRNNKernelRegressor(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or (n_samples, n_timesteps)
-            Input sequences; for a model fitted on 3-D ``X`` any length.
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Input sequences; for a model fitted on 3-D ``X`` (or a list) any
+            length. A list of arrays of shape ``(T_j, n_features)`` (or
+            ``(T_j,)``) holds sequences of different lengths.
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_timesteps)
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_timesteps), or list of ndarray
             Prediction of the last step, or of every step when ``fit`` saw a
-            2-D ``y``.
+            2-D ``y`` (or a list ``y``): for a list ``X`` of different
+            lengths, a list of ``(T_j,)`` arrays.
         """
         check_is_fitted(self)
         if is_dask_collection(X):
             from ._dask import distributed_predict
 
             return distributed_predict(self, X)
+        if is_ragged(X):
+            from ._ragged_fit import predict_ntk_ragged
+
+            return predict_ntk_ragged(self, X)
         X = validate_sequences(self, X, reset=False)
         w0, UT0, code = self._draws()
         n_steps = X.shape[1] if self._sequence_output else 1
@@ -636,17 +675,28 @@ class NTKRNNKernelRegressor(
 
         Parameters
         ----------
-        X : array-like of shape (n_X, n_timesteps, n_features) or (n_X, n_timesteps)
-            Input sequences.
-        Y : array-like of the same number of steps and features, default=None
+        X : array-like of shape (n_X, n_timesteps, n_features) or (n_X, n_timesteps), \
+                or list of array-like
+            Input sequences. A list of arrays of different lengths
+            ``(T_j, n_features)`` (or ``(T_j,)``) gives the sequence-to-one
+            kernel instead (see Returns).
+        Y : array-like of the same number of steps and features, or list, default=None
             Second set of sequences; ``None`` uses ``X``.
 
         Returns
         -------
-        K : ndarray of shape (n_timesteps, n_X, n_Y)
+        K : ndarray of shape (n_timesteps, n_X, n_Y) or (n_X, n_Y)
             ``K[t - 1]`` is the Monte Carlo estimate of ``kappa_t`` (Prop. 2).
+            When ``X`` or ``Y`` is a list of sequences of different lengths,
+            ``K[i, k]`` is the kernel between sequence ``i`` at its last step
+            and sequence ``k`` at its last step (the kernel of
+            sequence-to-one regression), a 2-D array.
         """
         check_is_fitted(self)
+        if is_ragged(X) or is_ragged(Y):
+            from ._ragged_fit import ntk_last_step_kernel
+
+            return ntk_last_step_kernel(self, X, Y)
         X = validate_sequences(self, X, reset=False)
         if Y is not None:
             Y = validate_sequences(self, Y, reset=False)
