@@ -16,6 +16,7 @@ from ._gd import BallProjection, InMemoryRisk, gradient_descent
 from ._memory import check_rnn_memory
 from ._numba import numba_threads
 from ._numba.recurrence import forward
+from ._ragged import is_ragged
 from ._sklearn_compat import Integers, Interval, StrOptions, fit_context
 from ._step_size import curvature_step, top_curvature
 from ._targets import (
@@ -219,6 +220,10 @@ class ProjectedGDRNNRegressor(
     every step. ``predict`` returns the layout of the ``y`` given to ``fit``.
     A model fitted on 3-D ``X`` accepts sequences of any length; on 2-D ``X``
     the number of columns must match, as for any scikit-learn estimator.
+    Sequences of different lengths are passed as a list of ``(T_j, d)`` (or
+    ``(T_j,)``) arrays, with ``y`` of shape ``(n_samples,)`` or a list of
+    ``(T_j,)`` arrays (see :meth:`fit`); the theory's bound is then computed
+    with ``T = max_j T_j``.
 
     The Numba kernels run in parallel over samples; set the thread count
     with ``numba.set_num_threads``. Results do not depend on it.
@@ -347,10 +352,19 @@ class ProjectedGDRNNRegressor(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or (n_samples, n_timesteps)
-            Input sequences.
-        y : array-like of shape (n_samples,) or (n_samples, n_timesteps)
-            Target of the last step, or of every step.
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Input sequences. Sequences of different lengths go in a list
+            ``[X_1, ..., X_n]`` of arrays of shape ``(T_j, n_features)`` (or
+            ``(T_j,)``): they are grouped by length and the risk, its
+            gradient and the ``"auto"`` curvature are sums over the groups,
+            equal to those of all the data, at a cost proportional to
+            ``sum_j T_j``. A list of equal-length sequences is stacked into a
+            3-D array. NaN is not read as padding.
+        y : array-like of shape (n_samples,) or (n_samples, n_timesteps), or list of array-like
+            Target of the last step, or of every step (for a list ``X``, a
+            list of ``(T_j,)`` arrays; the risk is then
+            ``(1/n) sum_j sum_{t <= T_j} (F_t(X_j) - y_{j,t})^2``).
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sequence in the risk (eq. 1 becomes a weighted
             mean): integer weights act as repeated sequences, zero weights
@@ -366,6 +380,10 @@ class ProjectedGDRNNRegressor(
             from ._dask import fit_rnn_on_dask  # the gradient loop here, the risk on workers
 
             return fit_rnn_on_dask(self, X, y, sample_weight)
+        if is_ragged(X):  # a list of sequences of different lengths, bucketed by length
+            from ._ragged_fit import fit_rnn_ragged
+
+            return fit_rnn_ragged(self, X, y, sample_weight)
         warm = self.warm_start and hasattr(self, "w_")
         previous = None
         if warm:
@@ -565,19 +583,28 @@ class ProjectedGDRNNRegressor(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or (n_samples, n_timesteps)
-            Input sequences.
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Input sequences; for a model fitted on 3-D ``X`` (or a list) any
+            length. A list of arrays of shape ``(T_j, n_features)`` (or
+            ``(T_j,)``) holds sequences of different lengths.
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_timesteps)
-            Output of the last step, or of every step when ``fit`` saw a 2-D ``y``.
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_timesteps), or list of ndarray
+            Output of the last step, or of every step when ``fit`` saw a 2-D
+            ``y`` (or a list ``y``): for a list ``X`` of different lengths, a
+            list of ``(T_j,)`` arrays.
         """
         check_is_fitted(self)
         if is_dask_collection(X):
             from ._dask import distributed_predict
 
             return distributed_predict(self, X)
+        if is_ragged(X):
+            from ._ragged_fit import predict_rnn_ragged
+
+            return predict_rnn_ragged(self, X)
         X = validate_sequences(self, X, reset=False)
         check_rnn_memory(type(self).__name__, *X.shape, self.width, training=False)
         with numba_threads(self.n_jobs):
