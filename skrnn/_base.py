@@ -120,6 +120,25 @@ class VersionedPickleMixin:
         super().__setstate__(state)
 
 
+def _pooled_list_r2(y, y_pred, sample_weight):
+    """``R^2`` pooled over the steps of a list of ``(T_j,)`` targets and predictions."""
+    if not isinstance(y, (list, tuple)) or len(y) != len(y_pred):
+        raise ValueError(
+            "The model predicts a list of (T_j,) arrays for these sequences; pass y as "
+            "a list of as many arrays of the same lengths."
+        )
+    y_true = [np.asarray(item, dtype=np.float64) for item in y]
+    for j, (truth, pred) in enumerate(zip(y_true, y_pred, strict=True)):
+        if truth.shape != pred.shape:
+            raise ValueError(f"y[{j}] has shape {truth.shape}, the prediction {pred.shape}.")
+    weights = None
+    if sample_weight is not None:
+        lengths = [pred.shape[0] for pred in y_pred]
+        per_sample = check_sample_weight(sample_weight, np.empty(len(y_pred)))
+        weights = np.repeat(per_sample, lengths)
+    return float(r2_score(np.concatenate(y_true), np.concatenate(y_pred), sample_weight=weights))
+
+
 class SequenceRegressorMixin:
     """``score`` for sequence-to-one and sequence-to-sequence regression.
 
@@ -156,6 +175,8 @@ class SequenceRegressorMixin:
             in :func:`sklearn.metrics.r2_score`).
         """
         y_pred = self.predict(X)
+        if isinstance(y_pred, list):  # variable-length sequences, a target per step
+            return _pooled_list_r2(y, y_pred, sample_weight)
         if y_pred.ndim == 1:
             return float(r2_score(y, y_pred, sample_weight=sample_weight))
         y_true = check_array(y, dtype=np.float64, input_name="y")
