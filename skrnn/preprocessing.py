@@ -14,6 +14,10 @@ Two scalers, for two purposes:
   one to almost nothing, which hurts accuracy.
 
 skrnn's estimators never rescale their input silently.
+
+Both scalers accept sequences of different lengths as a list of arrays of
+shape ``(T_j, n_features)`` (or ``(T_j,)``) in ``fit``, ``transform`` and
+``inverse_transform``, and then return a list in the same layout.
 """
 
 import numbers
@@ -23,6 +27,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import SequenceTagsMixin, VersionedPickleMixin
+from ._ragged import check_ragged_weights, is_ragged, validate_ragged
 from ._sklearn_compat import wrap_data_with_container
 from ._targets import check_weights
 from ._validation import max_step_norm, step_norms, validate_sequences
@@ -46,6 +51,26 @@ def _shrink_into_ball(X, radius):
         norms = step_norms(X)
         outside = norms > radius
     raise RuntimeError("could not shrink the steps into the ball")  # pragma: no cover
+
+
+def _ragged_steps(estimator, X, *, reset, sample_weight=None):
+    """All steps of a list of sequences as an ``(N, 1, d)`` array, and the sequences.
+
+    With ``sample_weight``, also the per-step weights (each sequence's
+    weight repeated over its steps).
+    """
+    data = validate_ragged(estimator, X, reset=reset)
+    steps = np.concatenate(data.sequences())[:, np.newaxis, :]
+    weights = check_ragged_weights(sample_weight, data.n_samples)
+    if weights is not None:
+        weights = np.repeat(weights, data.lengths)
+    return steps, data, weights
+
+
+def _as_list(data, steps):
+    """``(N, 1, d)`` steps back into the list layout of ``data``."""
+    pieces = np.split(steps[:, 0, :], np.cumsum(data.lengths)[:-1])
+    return data.user_layout([np.ascontiguousarray(piece) for piece in pieces])
 
 
 class SequenceMaxNormScaler(
@@ -147,8 +172,10 @@ class SequenceMaxNormScaler(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
-            Training sequences; 2-D input holds univariate sequences.
+                (n_samples, n_timesteps), or list of array-like
+            Training sequences; 2-D input holds univariate sequences, a list
+            of ``(T_j, n_features)`` (or ``(T_j,)``) arrays sequences of
+            different lengths.
         y : None
             Ignored.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -161,10 +188,15 @@ class SequenceMaxNormScaler(
             The fitted scaler.
         """
         self._check_params()
-        X = validate_sequences(self, X, reset=True)
-        if sample_weight is not None:
-            weights = check_weights(sample_weight, X)
-            X = X[weights > 0]
+        if is_ragged(X):  # steps of sequences of different lengths, as (N, 1, d)
+            X, _, step_weights = _ragged_steps(self, X, reset=True, sample_weight=sample_weight)
+            if step_weights is not None:
+                X = X[step_weights > 0]
+        else:
+            X = validate_sequences(self, X, reset=True)
+            if sample_weight is not None:
+                weights = check_weights(sample_weight, X)
+                X = X[weights > 0]
         self.max_step_norm_ = max_step_norm(X)
         max_norm = float(self.max_norm)
         if self.max_step_norm_ > 0.0:
@@ -193,8 +225,10 @@ class SequenceMaxNormScaler(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
-            Training sequences; 2-D input holds univariate sequences.
+                (n_samples, n_timesteps), or list of array-like
+            Training sequences; 2-D input holds univariate sequences, a list
+            of ``(T_j, n_features)`` (or ``(T_j,)``) arrays sequences of
+            different lengths.
         y : None
             Ignored.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -214,8 +248,10 @@ class SequenceMaxNormScaler(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
-            Sequences, with the same number of dimensions as in ``fit``.
+                (n_samples, n_timesteps), or list of array-like
+            Sequences, with the same number of dimensions as in ``fit``, or
+            (after a fit on 3-D input or a list) a list of sequences of
+            different lengths, returned as a list of the same shapes.
 
         Returns
         -------
@@ -225,6 +261,12 @@ class SequenceMaxNormScaler(
             ``set_output`` asks for one; 3-D output is always an array.
         """
         check_is_fitted(self)
+        if is_ragged(X):
+            steps, data, _ = _ragged_steps(self, X, reset=False)
+            steps = steps / self.scale_
+            if self.clip:
+                _shrink_into_ball(steps, float(self.max_norm))
+            return _as_list(data, steps)
         original_input = X
         X = validate_sequences(self, X, reset=False)
         X = X / self.scale_
@@ -240,8 +282,9 @@ class SequenceMaxNormScaler(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
-            Scaled sequences.
+                (n_samples, n_timesteps), or list of array-like
+            Scaled sequences (a list of sequences of different lengths comes
+            back as a list).
 
         Returns
         -------
@@ -249,6 +292,9 @@ class SequenceMaxNormScaler(
             The sequences in the original units (float64).
         """
         check_is_fitted(self)
+        if is_ragged(X):
+            steps, data, _ = _ragged_steps(self, X, reset=False)
+            return _as_list(data, steps * self.scale_)
         X = validate_sequences(self, X, reset=False)
         return self._output(X * self.scale_)
 
@@ -323,8 +369,10 @@ class SequenceStandardScaler(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
-            Training sequences; 2-D input holds univariate sequences.
+                (n_samples, n_timesteps), or list of array-like
+            Training sequences; 2-D input holds univariate sequences, a list
+            of ``(T_j, n_features)`` (or ``(T_j,)``) arrays sequences of
+            different lengths.
         y : None
             Ignored.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -339,13 +387,18 @@ class SequenceStandardScaler(
         for name in ("with_mean", "with_std"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(f"{name} must be a bool, got {getattr(self, name)!r}.")
-        X = validate_sequences(self, X, reset=True)
-        n_samples, n_timesteps, n_features = X.shape
-        weights = None
-        if sample_weight is not None:
-            per_sample = check_weights(sample_weight, X)
-            weights = np.repeat(per_sample, n_timesteps)
-        rows = X.reshape(-1, n_features)
+        if is_ragged(X):  # steps of sequences of different lengths
+            steps, _, weights = _ragged_steps(self, X, reset=True, sample_weight=sample_weight)
+            n_features = steps.shape[2]
+            rows = steps.reshape(-1, n_features)
+        else:
+            X = validate_sequences(self, X, reset=True)
+            n_samples, n_timesteps, n_features = X.shape
+            weights = None
+            if sample_weight is not None:
+                per_sample = check_weights(sample_weight, X)
+                weights = np.repeat(per_sample, n_timesteps)
+            rows = X.reshape(-1, n_features)
         mean = np.average(rows, axis=0, weights=weights)
         variance = np.average((rows - mean) ** 2, axis=0, weights=weights)
         std = np.sqrt(variance)
@@ -370,8 +423,10 @@ class SequenceStandardScaler(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
-            Sequences, with the same number of dimensions as in ``fit``.
+                (n_samples, n_timesteps), or list of array-like
+            Sequences, with the same number of dimensions as in ``fit``, or
+            (after a fit on 3-D input or a list) a list of sequences of
+            different lengths, returned as a list of the same shapes.
 
         Returns
         -------
@@ -380,6 +435,9 @@ class SequenceStandardScaler(
             when ``set_output`` asks for one).
         """
         check_is_fitted(self)
+        if is_ragged(X):
+            steps, data, _ = _ragged_steps(self, X, reset=False)
+            return _as_list(data, (steps - self.mean_) / self.scale_)
         original_input = X
         X = validate_sequences(self, X, reset=False)
         return self._wrap_output(self._output((X - self.mean_) / self.scale_), original_input)
@@ -390,8 +448,9 @@ class SequenceStandardScaler(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
-            Standardized sequences.
+                (n_samples, n_timesteps), or list of array-like
+            Standardized sequences (a list of sequences of different lengths comes
+            back as a list).
 
         Returns
         -------
@@ -399,6 +458,9 @@ class SequenceStandardScaler(
             The sequences in the original units (float64).
         """
         check_is_fitted(self)
+        if is_ragged(X):
+            steps, data, _ = _ragged_steps(self, X, reset=False)
+            return _as_list(data, steps * self.scale_ + self.mean_)
         X = validate_sequences(self, X, reset=False)
         return self._output(X * self.scale_ + self.mean_)
 
