@@ -264,9 +264,36 @@ def test_grid_search_through_the_dask_backend_matches_n_jobs_1(client, sequences
     estimator = ProjectedGDRNNRegressor(width=8, max_iter=20, radius_u=5.0, random_state=0)
     folds = KFold(3, shuffle=True, random_state=0)
     local = GridSearchCV(estimator, grid, cv=folds, n_jobs=1).fit(X, y)
-    with distributed.get_task_stream(client) as stream, joblib.parallel_backend("dask"):
+
+    # side channel: count the fits each worker process runs (joblib batches
+    # several fits into one task, so the number of tasks varies)
+    def install_fit_counter():
+        from skrnn.rnn import ProjectedGDRNNRegressor as Estimator
+
+        if "_test_original_fit" not in vars(Estimator):
+            original = Estimator.fit
+
+            def counting_fit(self, X, y, sample_weight=None):
+                Estimator._test_fit_count += 1
+                return original(self, X, y, sample_weight)
+
+            Estimator._test_original_fit = original
+            Estimator.fit = counting_fit
+        Estimator._test_fit_count = 0
+
+    def remove_fit_counter():
+        from skrnn.rnn import ProjectedGDRNNRegressor as Estimator
+
+        count = Estimator._test_fit_count
+        Estimator.fit = Estimator._test_original_fit
+        del Estimator._test_original_fit, Estimator._test_fit_count
+        return count
+
+    client.run(install_fit_counter)
+    with joblib.parallel_backend("dask"):
         remote = GridSearchCV(estimator, grid, cv=folds, n_jobs=-1).fit(X, y)
-    assert len(stream.data) >= 12  # the 4 x 3 fits ran on the cluster
+    fits_per_worker = client.run(remove_fit_counter)
+    assert sum(fits_per_worker.values()) == 4 * 3  # every fit of the search ran on the cluster
     scores = local.cv_results_["mean_test_score"]
     assert np.ptp(scores) > 0  # the grid matters, so equal scores mean something
     np.testing.assert_array_equal(remote.cv_results_["mean_test_score"], scores)
@@ -335,7 +362,156 @@ def test_target_moments_and_curvature_sample(client, sequences):
     expected_spread = np.sqrt(np.average((Y_all - expected_mean) ** 2, weights=grid))
     assert spread == pytest.approx(expected_spread, rel=1e-13)
 
-    X_sample, Y_sample = curvature_sample(da.from_array(X, chunks=20), Yd, max_sequences=10)
+    Xd, Wd = da.from_array(X, chunks=20), da.from_array(weights, chunks=20)
+    X_sample, Y_sample, W_sample = curvature_sample(Xd, Yd, Wd, max_sequences=10)
     np.testing.assert_array_equal(X_sample, X[::6])  # ceil(53 / 10) = 6
     np.testing.assert_array_equal(Y_sample, Y_all[::6])
+    np.testing.assert_array_equal(W_sample, weights[::6])
     assert X_sample.shape[0] <= 10 and X_sample.flags.c_contiguous
+    # small data is taken whole: the auto step of a Dask fit is the in-memory one
+    X_sample, Y_sample, W_sample = curvature_sample(Xd, Yd)
+    np.testing.assert_array_equal(X_sample, X)
+    np.testing.assert_array_equal(Y_sample, Y_all)
+    assert W_sample is None
+
+
+# ------------------------------------------------------- the estimators' API
+
+
+def _assert_same_rnn_fit(dask_model, memory_model):
+    np.testing.assert_allclose(dask_model.w_, memory_model.w_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(dask_model.U_, memory_model.U_, rtol=0, atol=1e-10)
+    assert dask_model.loss_curve_.shape == memory_model.loss_curve_.shape
+    np.testing.assert_allclose(
+        dask_model.loss_curve_, memory_model.loss_curve_, rtol=1e-10, atol=1e-14
+    )
+    assert dask_model.learning_rate_ == memory_model.learning_rate_
+    np.testing.assert_array_equal(dask_model.step_halvings_, memory_model.step_halvings_)
+    assert (dask_model.y_mean_, dask_model.y_scale_) == pytest.approx(
+        (memory_model.y_mean_, memory_model.y_scale_), rel=1e-13
+    )
+    # the bound with the input norm measured on the workers
+    assert dask_model.bound_details_.keys() == memory_model.bound_details_.keys()
+    for key, expected in memory_model.bound_details_.items():
+        value = dask_model.bound_details_[key]
+        if isinstance(expected, float):
+            assert value == pytest.approx(expected, rel=1e-12, nan_ok=True), key
+        else:
+            assert value == expected, key
+
+
+@pytest.mark.parametrize("learning_rate", [0.5, "auto"])
+@pytest.mark.parametrize("sequence_output", [False, True])
+def test_rnn_estimator_fit_on_dask_equals_in_memory(
+    client, sequences, learning_rate, sequence_output
+):
+    X, Y_all = sequences
+    y = Y_all if sequence_output else Y_all[:, -1]
+    params = dict(width=12, max_iter=25, learning_rate=learning_rate, random_state=3)
+    memory_model = ProjectedGDRNNRegressor(**params).fit(X, y)
+    dask_model = ProjectedGDRNNRegressor(**params).fit(da.from_array(X, chunks=20), y)
+
+    assert memory_model.loss_curve_[-1] < 0.9 * memory_model.loss_curve_[0]  # it learns
+    if learning_rate == "auto":
+        assert memory_model.learning_rate_ != 1.0  # a curvature step, not the zero fallback
+    _assert_same_rnn_fit(dask_model, memory_model)
+    assert dask_model.n_features_in_ == 3 and dask_model._sequence_output == sequence_output
+
+
+def test_rnn_estimator_weights_and_warm_start_on_dask(client, sequences):
+    X, Y_all = sequences
+    y = Y_all[:, -1]
+    weights = np.random.default_rng(5).uniform(0.0, 2.0, X.shape[0])
+    Xd, Wd = da.from_array(X, chunks=20), da.from_array(weights, chunks=20)
+    params = dict(width=10, max_iter=15, random_state=1)
+    memory_model = ProjectedGDRNNRegressor(**params).fit(X, y, sample_weight=weights)
+    dask_model = ProjectedGDRNNRegressor(**params).fit(Xd, y, sample_weight=Wd)
+    _assert_same_rnn_fit(dask_model, memory_model)
+    # the weights matter, so the equality above says something about them
+    unweighted = ProjectedGDRNNRegressor(**params).fit(X, y)
+    assert np.abs(unweighted.w_ - memory_model.w_).max() > 1e-6
+
+    # warm start: two fits of 8 steps each, from the same place in both paths
+    params = dict(width=10, max_iter=8, learning_rate=0.5, iterate="last", random_state=2)
+    memory_model = ProjectedGDRNNRegressor(warm_start=True, **params)
+    dask_model = ProjectedGDRNNRegressor(warm_start=True, **params)
+    for _ in range(2):
+        memory_model.fit(X, Y_all)
+        dask_model.fit(da.from_array(X, chunks=20), da.from_array(Y_all, chunks=(20, -1)))
+    assert dask_model.n_iter_ == 16 and dask_model.loss_curve_.shape == (17,)
+    _assert_same_rnn_fit(dask_model, memory_model)
+    long_fit = ProjectedGDRNNRegressor(**{**params, "max_iter": 16}).fit(X, Y_all)
+    np.testing.assert_allclose(dask_model.w_, long_fit.w_, rtol=0, atol=1e-10)
+
+
+def test_rnn_early_stopping_refused_for_dask(client, sequences):
+    X, Y_all = sequences
+    model = ProjectedGDRNNRegressor(width=4, max_iter=2, early_stopping=True)
+    with pytest.raises(ValueError, match="early_stopping=True is not supported for Dask"):
+        model.fit(da.from_array(X, chunks=20), Y_all[:, -1])
+
+
+@pytest.mark.parametrize("alpha", [0.1, "auto"])
+@pytest.mark.parametrize("sequence_output", [False, True])
+def test_ntk_estimator_fit_on_dask_equals_in_memory(client, sequences, alpha, sequence_output):
+    X, Y_all = sequences
+    y = Y_all if sequence_output else Y_all[:, -1]
+    params = dict(n_mc_samples=12, solver="primal", alpha=alpha, random_state=4)
+    memory_model = NTKRNNKernelRegressor(**params).fit(X, y)
+    dask_model = NTKRNNKernelRegressor(solver="auto", **params_without(params, "solver"))
+    dask_model.fit(da.from_array(X, chunks=20), da.from_array(y, chunks=20))
+
+    assert dask_model.solver_ == "primal"
+    scale = np.abs(memory_model.coef_).max()
+    np.testing.assert_allclose(dask_model.coef_, memory_model.coef_, rtol=0, atol=1e-10 * scale)
+    assert dask_model.alpha_ == pytest.approx(memory_model.alpha_, rel=1e-12)
+    if alpha == "auto":
+        # GCV: the explicit residual outside the span, summed on the workers
+        np.testing.assert_allclose(dask_model.alphas_, memory_model.alphas_, rtol=1e-12)
+        np.testing.assert_allclose(dask_model.gcv_scores_, memory_model.gcv_scores_, rtol=1e-8)
+        assert np.ptp(np.log(memory_model.gcv_scores_)) > 0.1  # the score varies over the grid
+    assert dask_model.theoretical_bound_ == pytest.approx(memory_model.theoretical_bound_)
+
+
+def params_without(params, name):
+    return {key: value for key, value in params.items() if key != name}
+
+
+def test_ntk_weights_and_linearized_gd_on_dask(client, sequences):
+    X, Y_all = sequences
+    weights = np.random.default_rng(6).uniform(0.0, 2.0, X.shape[0])
+    Xd, Wd = da.from_array(X, chunks=20), da.from_array(weights, chunks=20)
+    for extra in ({"alpha": "auto"}, {"gd_steps": 40}):
+        params = dict(n_mc_samples=10, random_state=7, **extra)
+        memory_model = NTKRNNKernelRegressor(solver="primal", **params)
+        memory_model.fit(X, Y_all, sample_weight=weights)
+        dask_model = NTKRNNKernelRegressor(**params).fit(Xd, Y_all, sample_weight=Wd)
+        scale = np.abs(memory_model.coef_).max()
+        np.testing.assert_allclose(dask_model.coef_, memory_model.coef_, atol=1e-10 * scale)
+        unweighted = NTKRNNKernelRegressor(solver="primal", **params).fit(X, Y_all)
+        assert np.abs(unweighted.coef_ - memory_model.coef_).max() > 1e-6 * scale
+
+
+def test_ntk_dual_solver_refused_by_the_estimator(client, sequences):
+    X, Y_all = sequences
+    model = NTKRNNKernelRegressor(n_mc_samples=4, solver="dual")
+    with pytest.raises(ValueError, match='solver="primal"'):
+        model.fit(da.from_array(X, chunks=20), Y_all[:, -1])
+
+
+def test_estimator_predict_returns_dask_arrays(client, sequences):
+    X, Y_all = sequences
+    Xd = da.from_array(X, chunks=(15, 6, 3))
+    for model, y in (
+        (ProjectedGDRNNRegressor(width=8, max_iter=5, random_state=0), Y_all[:, -1]),
+        (ProjectedGDRNNRegressor(width=8, max_iter=5, random_state=0), Y_all),
+        (NTKRNNKernelRegressor(n_mc_samples=8, random_state=0), Y_all[:, -1]),
+        (NTKRNNKernelRegressor(n_mc_samples=8, random_state=0), Y_all),
+    ):
+        model.fit(Xd, y)
+        pred = model.predict(Xd)
+        assert isinstance(pred, da.Array)
+        assert pred.chunks == (((15, 15, 15, 8),) + (((6,),) if y.ndim == 2 else ()))
+        in_memory = model.predict(X)
+        assert isinstance(in_memory, np.ndarray) and in_memory.shape == y.shape
+        np.testing.assert_allclose(pred.compute(), in_memory, rtol=1e-12, atol=1e-14)
