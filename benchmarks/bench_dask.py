@@ -2,28 +2,29 @@
 
 Starts a local cluster of 2 worker processes (1 thread, ``memory_limit=1GiB``
 each), generates about 1.5 GiB of sequences chunk by chunk on the workers
-(``dask.array.random``; nothing is built in the driver), persists them once
-(the workers spill what exceeds their memory to disk) and runs a few
-iterations of full-batch projected gradient descent with
-:class:`skrnn._dask.DistributedRisk`. Reported:
+(``dask.array.random``; nothing is built in the driver) and fits
+:class:`skrnn.ProjectedGDRNNRegressor` on the Dask arrays for a few
+iterations, through the estimator's ``fit`` (which validates and persists
+the data once, the workers spilling to disk what exceeds their memory, and
+runs full-batch projected gradient descent with
+:class:`skrnn._dask.DistributedRisk`). Reported:
 
 * the driver's peak memory: the process's peak resident set (``ru_maxrss``,
   which includes the scheduler, running in the driver process) and the peak
   of Python allocations during the fit (``tracemalloc``);
-* the time per iteration, and the same per sequence against an in-memory fit
-  (:class:`skrnn._gd.InMemoryRisk`, all Numba threads of the driver) of a
-  sample that fits;
-* the scheduler's overhead per iteration: the time of one evaluation on a
-  dataset with the same number of chunks but one sequence per chunk (so the
-  kernels take no time), and the split of a real iteration into time inside
-  the chunk tasks and the rest (from the task stream).
+* the time per iteration (``fit_time_`` over the ``max_iter + 1`` risk
+  evaluations), and the same per sequence against an in-memory fit (all
+  Numba threads of the driver) of a sample that fits;
+* the scheduler's overhead per iteration: the time per iteration of a fit
+  on a dataset with the same number of chunks but one sequence per chunk
+  (so the kernels take no time), and the split of a real iteration into
+  time inside the chunk tasks and the rest (from the task stream).
 
 Run: ``python benchmarks/bench_dask.py [--quick]`` (``--quick``: about
 150 MiB, fitting in the workers' memory).
 """
 
 import argparse
-import math
 import os
 import resource
 import sys
@@ -40,9 +41,7 @@ except ImportError:  # run from a checkout without installing
 import dask.array as da
 import distributed
 
-from skrnn._dask import DistributedRisk, validate_dask_training_data
-from skrnn._gd import BallProjection, InMemoryRisk, gradient_descent
-from skrnn.rnn import symmetric_initialization
+from skrnn import ProjectedGDRNNRegressor
 
 N_TIMESTEPS, N_FEATURES, WIDTH = 20, 10, 16
 BYTES_PER_SEQUENCE = 8 * N_TIMESTEPS * N_FEATURES
@@ -72,38 +71,22 @@ def generate(n_samples, chunk_size, seed=0):
     return X, y
 
 
-class _Fitted:
-    """Receives n_features_in_ from the validation."""
-
-
-def _initialization():
-    w, U, c = symmetric_initialization(WIDTH, N_FEATURES, 0.5, 0)
-    UT = np.ascontiguousarray(U.T)
-    projection = BallProjection(w, UT, 5.0 / math.sqrt(WIDTH), 5.0 / math.sqrt(WIDTH))
-    return w, UT, np.ascontiguousarray(c[: WIDTH // 2]), projection
-
-
-def _timed_descent(risk, max_iter):
-    """Run gradient descent, timing every risk evaluation (= iteration)."""
-    w, UT, c_half, projection = _initialization()
-    times = []
-
-    def evaluate(*args):
-        start = time.perf_counter()
-        value = risk(*args)
-        times.append(time.perf_counter() - start)
-        return value
-
-    result = gradient_descent(
-        w,
-        UT,
-        evaluate,
+def _model(max_iter):
+    """The estimator timed everywhere: a fixed step, so every run takes the same steps."""
+    return ProjectedGDRNNRegressor(
+        width=WIDTH,
         learning_rate=0.5,
+        radius_w=5.0,
+        radius_u=5.0,
         max_iter=max_iter,
         iterate="last",
-        projection=projection,
+        random_state=0,
     )
-    return result, np.array(times)
+
+
+def _per_iteration(model):
+    """Seconds per risk evaluation (``max_iter + 1`` of them) of a fitted model."""
+    return model.fit_time_ / (model.n_iter_ + 1)
 
 
 def main(argv=None):
@@ -132,22 +115,20 @@ def main(argv=None):
     )
     with cluster, distributed.Client(cluster) as client:
         rss_before = _peak_rss_bytes()
-        start = time.perf_counter()
         X, y = generate(n_samples, chunk_size)
-        data = validate_dask_training_data(_Fitted(), X, y)
-        print(
-            "generated, persisted and checked on the workers in "
-            f"{time.perf_counter() - start:.1f} s"
-        )
-
-        risk = DistributedRisk(data.X, data.Y, _initialization()[2], TANH)
-        risk(*_initialization()[:2], np.empty(WIDTH), np.empty((N_FEATURES, WIDTH)))  # warm-up
+        _model(0).fit(X[:chunk_size], y[:chunk_size])  # warm-up: workers' Numba cache
         tracemalloc.start()
+        start = time.perf_counter()
         with distributed.get_task_stream(client) as stream:
-            result, times = _timed_descent(risk, args.iterations)
+            model = _model(args.iterations).fit(X, y)
+        fit_seconds = time.perf_counter() - start
         traced_peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         rss_peak = _peak_rss_bytes()
+        print(
+            f"fit (generate, persist, validate, normalize y, {args.iterations} steps) in "
+            f"{fit_seconds:.1f} s, of which gradient descent {model.fit_time_:.1f} s"
+        )
         kernel_seconds = sum(
             part["stop"] - part["start"]
             for task in stream.data
@@ -161,23 +142,23 @@ def main(argv=None):
         )
 
         # overhead: same chunk count, one sequence per chunk
-        n_chunks = data.X.numblocks[0]
+        n_chunks = X.numblocks[0]
         X_tiny, y_tiny = generate(n_chunks, 1, seed=1)
-        tiny = validate_dask_training_data(_Fitted(), X_tiny, y_tiny)
-        tiny_risk = DistributedRisk(tiny.X, tiny.Y, _initialization()[2], TANH)
-        _, tiny_times = _timed_descent(tiny_risk, max(args.iterations, 10))
+        tiny = _model(max(args.iterations, 10)).fit(X_tiny, y_tiny)
 
         # in memory: a sample that fits, all of the driver's Numba threads
         n_sample = min(n_samples, 64 * 2**20 // BYTES_PER_SEQUENCE)
-        X_sample = np.ascontiguousarray(data.X[:n_sample].compute())
-        Y_sample = np.ascontiguousarray(data.Y[:n_sample].compute())
-    local_risk = InMemoryRisk(X_sample, Y_sample, _initialization()[2], TANH)
-    _timed_descent(local_risk, 0)  # warm-up (Numba cache)
-    _, local_times = _timed_descent(local_risk, args.iterations)
+        X_sample, y_sample = (
+            np.asarray(part) for part in client.compute([X[:n_sample], y[:n_sample]], sync=True)
+        )
+    _model(0).fit(X_sample, y_sample)  # warm-up (Numba cache)
+    local = _model(args.iterations).fit(X_sample, y_sample)
 
-    per_iteration = np.median(times)
-    per_local = np.median(local_times)
-    print(f"loss curve: {np.array2string(result.loss_curve, precision=5)}")
+    result_curve = model.loss_curve_
+    per_iteration = _per_iteration(model)
+    per_local = _per_iteration(local)
+    n_evaluations = model.n_iter_ + 1
+    print(f"loss curve: {np.array2string(result_curve, precision=5)}")
     print(
         f"driver peak RSS (process, incl. scheduler): {_mib(rss_peak)} "
         f"(before the data: {_mib(rss_before).strip()}); "
@@ -196,13 +177,13 @@ def main(argv=None):
         f"{per_local:.3f} s = {1e6 * per_local / n_sample:.3f} us per sequence"
     )
     print(
-        f"inside chunk tasks: {kernel_seconds / len(times):.3f} s per iteration (summed over "
-        f"workers); outside: {per_iteration - kernel_seconds / len(times) / 2:.3f} s of wall "
+        f"inside chunk tasks: {kernel_seconds / n_evaluations:.3f} s per iteration (summed over "
+        f"workers); outside: {per_iteration - kernel_seconds / n_evaluations / 2:.3f} s of wall "
         "time per iteration if the two workers were evenly busy"
     )
     print(
         f"scheduler overhead per iteration ({n_chunks} chunks of 1 sequence): "
-        f"{1e3 * np.median(tiny_times):.1f} ms"
+        f"{1e3 * _per_iteration(tiny):.1f} ms"
     )
 
 
