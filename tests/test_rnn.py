@@ -470,13 +470,17 @@ def test_memory_estimate_for_predict(rng, monkeypatch):
     assert model.predict(X).shape == y_seq.shape
 
 
-def test_ragged_list_error_says_how_to_handle_variable_lengths(rng):
+def test_ragged_list_is_fitted_and_kernel_functions_say_how(rng):
+    # the estimators take variable-length lists (tests/test_variable_length.py);
+    # the kernel functions need one length and show the list form and padding
+    from skrnn.kernels import ntk_draws, rnn_ntk
+
     model = ProjectedGDRNNRegressor(width=8, max_iter=2)
     ragged = [rng.normal(size=(5, 2)), rng.normal(size=(3, 2))]
-    with pytest.raises(ValueError, match="different lengths.*not supported yet.*[Pp]ad"):
-        model.fit(ragged, [0.0, 1.0])
-    with pytest.raises(ValueError, match="different lengths"):
-        model.fit([[0.1, 0.2, 0.3], [0.1, 0.2]], [0.0, 1.0])
+    assert model.fit(ragged, [0.0, 1.0]).predict(ragged).shape == (2,)
+    w0, U0 = ntk_draws(4, 2, random_state=0)
+    with pytest.raises(ValueError, match="different lengths.*list.*[Pp]add"):
+        rnn_ntk(ragged, w0=w0, U0=U0)
 
 
 def test_zero_left_padding_is_exact_for_tanh(rng):
