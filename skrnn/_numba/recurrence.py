@@ -1,6 +1,6 @@
 """Forward pass, risk and backprop-through-time of the diagonal Elman RNN.
 
-Layout (DESIGN.md section 2, with the input weights stored transposed so
+Layout (the model of Section 2.2 of the paper, with the input weights stored transposed so
 that the neuron index is innermost and contiguous):
 
 * ``X`` (n, T, d): sequences; ``X[j, t]`` is the input read at step t+1.
