@@ -240,8 +240,7 @@ def fit_ntk_ragged(estimator, X, y, sample_weight=None):
 
     The features are not cached (the cache keys 3-D arrays).
     """
-    from ._ntk_solvers import choose_solver
-    from .kernels import ntk_draws
+    from ._ntk_fit import choose_solver_and_draw
 
     est = estimator
     alpha = est._alpha_candidates()
@@ -254,22 +253,7 @@ def fit_ntk_ragged(estimator, X, y, sample_weight=None):
     targets = _fit_normalizer(est, targets, weights)
     flat_targets = np.concatenate(targets)
     n_rows = flat_targets.shape[0]
-    est.solver_ = choose_solver(
-        est.solver,
-        n_rows,
-        est.n_mc_samples,
-        n_features,
-        est._memory_limit(),
-        linearized_gd=est.gd_steps is not None,
-        estimator_name=type(est).__name__,
-    )
-    est.w0_, est.U0_ = ntk_draws(
-        est.n_mc_samples,
-        n_features,
-        recurrent_scale=est.recurrent_scale,
-        sampling=est.sampling,
-        random_state=est.random_state,
-    )
+    choose_solver_and_draw(est, n_rows, n_features)
     w0, UT0, code = est._draws()
     with numba_threads(est.n_jobs):
         Phi, counts = ragged_design(data, w0, UT0, code, est._sequence_output)

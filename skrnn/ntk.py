@@ -3,44 +3,42 @@
 :class:`NTKRNNKernelRegressor` is the kernel limit of the diagonal Elman RNN
 of Cayci & Eryilmaz (Section 3): a linear model on the Monte Carlo NTK
 features of :mod:`skrnn.kernels`, fitted by ridge regression or by the
-closed form of linearized gradient descent. The solvers are the pure
-functions of :mod:`skrnn._ntk_solvers`, the feature cache the object of
-:mod:`skrnn._ntk_cache`.
+closed form of linearized gradient descent. The estimator validates, chooses
+and stores: the fitting steps are the functions of :mod:`skrnn._ntk_fit`,
+the linear algebra those of :mod:`skrnn._ntk_solvers`, the feature cache
+the object of :mod:`skrnn._ntk_cache`.
 """
 
 import numbers
-import warnings
 
 import numpy as np
-from scipy import linalg
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from . import _gram
 from ._activations import ACTIVATIONS, activation_names
-from ._alpha_selection import select_alpha
 from ._base import SequenceRegressorMixin, SequenceTagsMixin, VersionedPickleMixin
 from ._dask import is_dask_collection
-from ._gram import _features, _row_blocks, _same_step_gram
+from ._fit_bound import store_bound
+from ._gram import _same_step_gram
 from ._memory import physical_memory_bytes
-from ._ntk_cache import FEATURE_CACHE, feature_key
-from ._ntk_solvers import (
-    choose_solver,
-    gram_matrix,
-    linearized_gd,
-    ridge_cholesky,
-    ridge_spectral,
-    spectral_cutoff,
-    stable_step_limit,
+from ._ntk_cache import FEATURE_CACHE
+from ._ntk_fit import (
+    TrainingSystem,
+    alpha_candidates,
+    choose_solver_and_draw,
+    design_features,
+    fit_linearized_gd,
+    fit_ridge,
+    linearized_gd_step,
+    predict_linear,
+    training_key,
+    weighted_rows,
 )
 from ._numba import numba_threads
 from ._ragged import is_ragged
 from ._sklearn_compat import Integers, Interval, StrOptions, fit_context
-from ._step_size import curvature_step
 from ._targets import TargetNormalizer, check_weights
-from ._validation import max_step_norm, validate_sequences, validate_targets
-from .kernels import ntk_draws
+from ._validation import validate_sequences, validate_targets
 from .theory import ntk_bound
 
 __all__ = ["NTKRNNKernelRegressor", "clear_feature_cache", "FEATURE_CACHE_BYTES"]
@@ -53,16 +51,6 @@ FEATURE_CACHE_BYTES = 256 * 2**20
 def clear_feature_cache():
     """Empty the cache of NTK features and training Gram matrices."""
     FEATURE_CACHE.clear()
-
-
-def _cache_get(key):
-    return None if key is None else FEATURE_CACHE.get(key)
-
-
-def _cache_put(key, value):
-    if key is not None:
-        FEATURE_CACHE.put(key, value, FEATURE_CACHE_BYTES)
-    return value
 
 
 # --------------------------------------------------------------------------
@@ -362,6 +350,8 @@ class NTKRNNKernelRegressor(
         "y_scale_",
     )
 
+    _bound_parameters = ("activation", "recurrent_scale", "n_mc_samples", "nu_w", "nu_u", "delta")
+
     # ------------------------------------------------------------------ fit
 
     def _memory_limit(self):
@@ -370,18 +360,7 @@ class NTKRNNKernelRegressor(
         return physical_memory_bytes() // 2
 
     def _alpha_candidates(self):
-        """None for ``"auto"`` (the default grid), an array for a list, or a float."""
-        if isinstance(self.alpha, str):
-            return None
-        if isinstance(self.alpha, numbers.Real):
-            return float(self.alpha)
-        candidates = np.asarray(self.alpha, dtype=np.float64).reshape(-1)
-        if candidates.size == 0 or not np.all(np.isfinite(candidates)) or np.any(candidates < 0):
-            raise ValueError(
-                "alpha given as a list must hold at least one finite penalty >= 0, got "
-                f"{self.alpha!r}."
-            )
-        return candidates
+        return alpha_candidates(self.alpha)
 
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -438,37 +417,17 @@ class NTKRNNKernelRegressor(
         self.y_mean_, self.y_scale_ = normalizer.mean, normalizer.scale
         Y = normalizer.transform(Y)
         n_rows = n_samples * Y.shape[1]
-        self.solver_ = choose_solver(
-            self.solver,
-            n_rows,
-            self.n_mc_samples,
-            n_features,
-            self._memory_limit(),
-            linearized_gd=self.gd_steps is not None,
-            estimator_name=type(self).__name__,
-        )
-        self.w0_, self.U0_ = ntk_draws(
-            self.n_mc_samples,
-            n_features,
-            recurrent_scale=self.recurrent_scale,
-            sampling=self.sampling,
-            random_state=self.random_state,
-        )
-        key = None
-        if FEATURE_CACHE_BYTES > 0:
-            code = ACTIVATIONS[self.activation].code
-            key = feature_key(self.w0_, self.U0_, code, X, Y.shape[1])
+        choose_solver_and_draw(self, n_rows, n_features)
+        key = training_key(*self._draws(transposed=False), X, Y.shape[1], FEATURE_CACHE_BYTES)
         with numba_threads(self.n_jobs):
-            Phi = self._training_features(X, Y.shape[1], key).reshape(n_rows, -1)
+            Phi = design_features(
+                X, *self._draws(transposed=False), Y.shape[1], key, FEATURE_CACHE_BYTES
+            ).reshape(n_rows, -1)
         targets = Y.reshape(n_rows)
-        # weighted least squares = least squares on rows scaled by sqrt(weight)
         n_effective = float(n_samples)
         if weights is not None:
-            root = np.repeat(np.sqrt(weights), Y.shape[1])
-            Phi = Phi * root[:, np.newaxis]
-            targets = targets * root
-            n_effective = float(np.sum(weights))
-            key = None  # the weighted matrices are not cached
+            Phi, targets = weighted_rows(Phi, targets, weights, Y.shape[1])
+            n_effective, key = float(np.sum(weights)), None  # weighted matrices: not cached
         self._solve(Phi, targets, alpha, n_effective, n_effective * Y.shape[1], n_timesteps, key)
         self._set_bound(X)
         return self
@@ -481,145 +440,36 @@ class NTKRNNKernelRegressor(
         the (weighted) number of rows, for GCV; ``key`` the cache key of the
         unweighted training features (None: no caching).
         """
-        dual = self.solver_ == "dual"
-        rhs = targets if dual else Phi.T @ targets
         for name in ("gd_learning_rate_", "alpha_", "alphas_", "gcv_scores_"):
             if hasattr(self, name):  # left by an earlier fit
                 delattr(self, name)
+        system = TrainingSystem(Phi, targets, self.solver_, key, FEATURE_CACHE_BYTES)
         if self.gd_steps is None:
-            solution = None
-            if not isinstance(alpha, float):
-                eigenvalues, eigenvectors = self._spectrum(Phi, key)
-                alpha = self._select_alpha(
-                    eigenvalues, eigenvectors, Phi, rhs, targets, alpha, n_rows_effective
-                )
-            elif alpha > 0:
-                solution = ridge_cholesky(self._gram(Phi, key), rhs, alpha)
-            if solution is None:  # alpha = 0, a singular shifted matrix, or a selection
-                eigenvalues, eigenvectors = self._spectrum(Phi, key)
-                solution = ridge_spectral(eigenvalues, eigenvectors, rhs, alpha)
-            self.alpha_ = alpha
+            fitted = fit_ridge(system, alpha, n_rows_effective)
         else:
-            eigenvalues, eigenvectors = self._spectrum(Phi, key)
-            self.gd_learning_rate_ = self._stable_gd_learning_rate(
-                eigenvalues, n_effective, n_timesteps
-            )
-            solution = linearized_gd(
-                eigenvalues,
-                eigenvectors,
-                rhs,
-                self.gd_steps,
-                self.gd_learning_rate_,
-                n_effective,
-            )
-        coef = Phi.T @ solution if dual else solution
-        if not np.all(np.isfinite(coef)):
-            raise ValueError(
-                "The fitted coefficients are not finite: the targets are too large for "
-                "float64 arithmetic; rescale y."
-            )
-        self.coef_ = coef
-
-    def _select_alpha(self, eigenvalues, eigenvectors, Phi, rhs, targets, candidates, n_rows):
-        """GCV choice of the penalty from the one eigendecomposition (sets ``gcv_scores_``).
-
-        Eigenvalues at rounding level (below ``size * eps * lam_max``, the
-        pseudo-inverse cutoff of the solvers) are left out: they would add
-        spurious terms to ``trace H`` at small penalties; the targets'
-        components along them count as residual.
-        """
-        kept = eigenvalues > spectral_cutoff(eigenvalues)
-        if self.solver_ == "dual":
-            all_projections = eigenvectors.T @ targets
-            projections = all_projections[kept]
-            outside = float(np.sum(all_projections[~kept] ** 2))
-        else:
-            # K's eigenvectors are Phi v_k / sqrt(lam_k): q_k = v_k^T Phi^T y / sqrt(lam_k)
-            lam = eigenvalues[kept]
-            projections = (eigenvectors[:, kept].T @ rhs) / np.sqrt(lam)
-            # ||y - U q||^2 explicitly: ||y||^2 - ||q||^2 cancels catastrophically
-            leftover = targets - Phi @ (eigenvectors[:, kept] @ (projections / np.sqrt(lam)))
-            outside = float(leftover @ leftover)
-        alpha, alphas, scores = select_alpha(
-            eigenvalues[kept], projections, outside, n_rows, alphas=candidates
-        )
-        self.alphas_, self.gcv_scores_ = alphas, scores
-        return alpha
-
-    def _training_features(self, X, n_fitted_steps, key):
-        """Features ``(n, n_fitted_steps, p)`` of the training data, cached under ``key``."""
-        features_key = None if key is None else ("features", key)
-        features = _cache_get(features_key)
-        if features is None:
-            UT0 = np.ascontiguousarray(self.U0_.T)
-            code = ACTIVATIONS[self.activation].code
-            features = _features(X, self.w0_, UT0, code, n_fitted_steps)
-            _cache_put(features_key, features)
-        return features
-
-    def _gram(self, Phi, key):
-        """The solver's matrix (dual or primal), cached under ``key``."""
-        gram_key = None if key is None else ("gram", self.solver_, key)
-        gram = _cache_get(gram_key)
-        if gram is None:
-            gram = _cache_put(gram_key, gram_matrix(Phi, self.solver_))
-        return gram
-
-    def _spectrum(self, Phi, key):
-        """Eigendecomposition of the solver's matrix, cached under ``key``."""
-        spectrum_key = None if key is None else ("eigh", self.solver_, key)
-        spectrum = _cache_get(spectrum_key)
-        if spectrum is None:
-            spectrum = _cache_put(spectrum_key, linalg.eigh(self._gram(Phi, key)))
-        return spectrum
+            step = self._stable_gd_learning_rate(system.spectrum()[0], n_effective, n_timesteps)
+            fitted = {
+                "gd_learning_rate_": step,
+                "coef_": fit_linearized_gd(system, self.gd_steps, step, n_effective),
+            }
+        for name, value in fitted.items():
+            setattr(self, name, value)
 
     def _stable_gd_learning_rate(self, eigenvalues, n_samples, n_timesteps):
         """The requested linearized-GD step, clipped to ``n / lambda_max`` when unstable."""
-        if self.gd_learning_rate == "auto":
-            top = float(eigenvalues[-1]) if eigenvalues.size else 0.0
-            return curvature_step(top / n_samples)
-        if self.gd_learning_rate == "theory":
-            from .theory._projected import theory_step
-
-            requested = theory_step(n_timesteps, self.gd_steps)
-        else:
-            requested = float(self.gd_learning_rate)
-        limit = stable_step_limit(eigenvalues, n_samples)
-        if self.gd_steps == 0 or requested < limit:
-            return requested
-        clipped = 0.5 * limit
-        warnings.warn(
-            f"Linearized gradient descent diverges with gd_learning_rate={requested:.4g}: "
-            f"the stable limit for this training Gram matrix is 2 n / lambda_max = "
-            f"{limit:.4g}. The step is clipped to n / lambda_max = {clipped:.4g} (see "
-            "gd_learning_rate_); pass a gd_learning_rate below the limit to keep yours.",
-            ConvergenceWarning,
-            stacklevel=3,
+        return linearized_gd_step(
+            self.gd_learning_rate, eigenvalues, n_samples, n_timesteps, self.gd_steps
         )
-        return clipped
 
     def _set_bound(self, X, max_input_norm=None):
-        n_samples, n_timesteps, _ = X.shape
-        if max_input_norm is None:  # given for Dask input, measured on the workers
-            max_input_norm = max_step_norm(X)
-        self.theoretical_bound_, self.bound_details_ = ntk_bound(
-            activation=self.activation,
-            recurrent_scale=self.recurrent_scale,
-            n_mc_samples=self.n_mc_samples,
-            nu_w=self.nu_w,
-            nu_u=self.nu_u,
-            n_timesteps=n_timesteps,
-            n_samples=n_samples,
-            delta=self.delta,
-            max_input_norm=max_input_norm,
-        )
-        self.memory_regime_ = self.bound_details_["regime"]
+        store_bound(self, ntk_bound, self._bound_parameters, X, max_input_norm)
 
     # -------------------------------------------------------------- predict
 
-    def _draws(self):
+    def _draws(self, transposed=True):
+        """``(w0, U0^T, code)`` for the kernels (``(w0, U0, code)`` with ``transposed=False``)."""
         code = ACTIVATIONS[self.activation].code
-        return self.w0_, np.ascontiguousarray(self.U0_.T), code
+        return self.w0_, np.ascontiguousarray(self.U0_.T) if transposed else self.U0_, code
 
     def predict(self, X):
         """Predict with the fitted kernel model.
@@ -649,26 +499,13 @@ class NTKRNNKernelRegressor(
 
             return predict_ntk_ragged(self, X)
         X = validate_sequences(self, X, reset=False)
-        w0, UT0, code = self._draws()
         n_steps = X.shape[1] if self._sequence_output else 1
-        out = np.empty((X.shape[0], n_steps))
         with numba_threads(self.n_jobs):
-            self._predict_into(out, X, w0, UT0, code, n_steps)
+            out = predict_linear(
+                X, *self._draws(transposed=False), n_steps, self.coef_, FEATURE_CACHE_BYTES
+            )
         out = out * self.y_scale_ + self.y_mean_
         return out if self._sequence_output else out[:, 0]
-
-    def _predict_into(self, out, X, w0, UT0, code, n_steps):
-        n_samples = X.shape[0]
-        row_bytes = 8 * n_steps * w0.shape[0] * (1 + X.shape[2])
-        if n_samples * row_bytes <= min(FEATURE_CACHE_BYTES, _gram.FEATURE_BLOCK_BYTES):
-            key = ("features", feature_key(self.w0_, self.U0_, code, X, n_steps))
-            features = _cache_get(key)
-            if features is None:
-                features = _cache_put(key, _features(X, w0, UT0, code, n_steps))
-            out[:] = features @ self.coef_
-        else:
-            for block in _row_blocks(n_samples, row_bytes):
-                out[block] = _features(X[block], w0, UT0, code, n_steps) @ self.coef_
 
     def kernel(self, X, Y=None):
         """Same-step NTK under the fitted Monte Carlo draws.

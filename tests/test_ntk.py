@@ -11,6 +11,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from skrnn import _ntk_fit
 from skrnn import ntk as ntk_module
 from skrnn.kernels import rnn_ntk, rnn_ntk_cross_time, rnn_ntk_features
 from skrnn.ntk import NTKRNNKernelRegressor, clear_feature_cache
@@ -274,13 +275,13 @@ def test_pipeline_and_grid_search_over_alpha():
 def test_alpha_changes_reuse_cached_features(monkeypatch):
     X, y, Y = make_problem()
     calls = []
-    original = ntk_module._features
+    original = _ntk_fit._features  # the feature kernel the fit and predict steps call
 
     def counting(*args):
         calls.append(args[0].shape)
         return original(*args)
 
-    monkeypatch.setattr(ntk_module, "_features", counting)
+    monkeypatch.setattr(_ntk_fit, "_features", counting)
     clear_feature_cache()
     first = NTKRNNKernelRegressor(n_mc_samples=16, alpha=1e-3, random_state=0).fit(X, Y)
     first.predict(X[:5])

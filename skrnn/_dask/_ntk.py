@@ -255,7 +255,7 @@ def fit_ntk_on_dask(estimator, X, y, sample_weight=None):
         For ``solver="dual"`` (see :func:`primal_solver_for_dask`), or a
         ``p x p`` system larger than ``max_memory_bytes``.
     """
-    from ..kernels import ntk_draws
+    from .._ntk_fit import draw_weights
 
     alpha = estimator._alpha_candidates()
     solver = primal_solver_for_dask(estimator.solver)
@@ -269,13 +269,7 @@ def fit_ntk_on_dask(estimator, X, y, sample_weight=None):
     n_effective = data.weight_sum if weights is not None else float(n_samples)
     n_fitted_steps = Y.shape[1]
 
-    estimator.w0_, estimator.U0_ = ntk_draws(
-        estimator.n_mc_samples,
-        n_features,
-        recurrent_scale=estimator.recurrent_scale,
-        sampling=estimator.sampling,
-        random_state=estimator.random_state,
-    )
+    draw_weights(estimator, n_features)
     UT0 = np.ascontiguousarray(estimator.U0_.T)
     code = ACTIVATIONS[estimator.activation].code
     gram, rhs = distributed_normal_equations(
