@@ -17,18 +17,18 @@ array for sequence-to-one models, a list of ``(T_j,)`` arrays for
 sequence-to-sequence ones.
 """
 
-import math
 import time
 
 import numpy as np
 
 from ._activations import ACTIVATIONS
-from ._gd import BallProjection, BucketedRisk, gradient_descent
+from ._gd import BucketedRisk, gradient_descent
 from ._gram import _features, _row_blocks
 from ._memory import check_rnn_memory
 from ._numba import numba_threads
 from ._numba.recurrence import forward
 from ._ragged import check_ragged_weights, ragged_targets, validate_ragged
+from ._rnn_fit import ball_projection, symmetric_initialization
 from ._step_size import curvature_step, top_curvature_buckets
 from ._targets import TargetNormalizer, normalized_weights, validation_split, weighted_r2
 
@@ -98,8 +98,6 @@ def fit_rnn_ragged(estimator, X, y, sample_weight=None):
             n_samples, est.validation_fraction, est.random_state
         )
     if not warm:
-        from .rnn import symmetric_initialization
-
         est.w_init_, est.U_init_, est.c_ = symmetric_initialization(
             est.width, n_features, est.recurrent_scale, est.random_state
         )
@@ -132,14 +130,7 @@ def fit_rnn_ragged(estimator, X, y, sample_weight=None):
             step = curvature_step(curvature)
         else:
             step = est._initial_step(None, None, max_length)
-        projection = None
-        if est.radius_w is not None:
-            projection = BallProjection(
-                est.w_init_,
-                UT_init,
-                est.radius_w / math.sqrt(est.width),
-                est.radius_u / math.sqrt(est.width),
-            )
+        projection = ball_projection(est.w_init_, UT_init, est.radius_w, est.radius_u)
         validation = None
         if validation_rows is not None:
             validation = _validation_score(

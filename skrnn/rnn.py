@@ -1,59 +1,38 @@
 """Diagonal Elman RNN trained by (projected) full-batch gradient descent."""
 
-import math
 import numbers
 import time
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._activations import ACTIVATIONS, activation_names
 from ._base import SequenceRegressorMixin, SequenceTagsMixin, VersionedPickleMixin
 from ._dask import is_dask_collection
-from ._gd import BallProjection, InMemoryRisk, gradient_descent
+from ._fit_bound import store_bound
+from ._gd import InMemoryRisk, gradient_descent
 from ._memory import check_rnn_memory
 from ._numba import numba_threads
 from ._numba.recurrence import forward
 from ._ragged import is_ragged
+from ._rnn_fit import (
+    ball_projection,
+    descent_attributes,
+    initial_curvature,
+    r2_validation,
+    symmetric_initialization,
+)
 from ._sklearn_compat import Integers, Interval, StrOptions, fit_context
-from ._step_size import curvature_step, top_curvature
+from ._step_size import curvature_step
 from ._targets import (
     TargetNormalizer,
     check_weights,
-    normalized_weights,
     validation_split,
-    weighted_r2,
 )
-from ._validation import max_step_norm, validate_sequences, validate_targets
+from ._validation import validate_sequences, validate_targets
 
 __all__ = ["ProjectedGDRNNRegressor", "symmetric_initialization"]
-
-
-def symmetric_initialization(width, n_features, recurrent_scale, random_state):
-    """Draw the symmetric random initialization of Definition 1.
-
-    The first ``width // 2`` neurons get independent draws ``c_i ~ Rad_1``,
-    ``w_i ~ Rad_alpha`` (``alpha = recurrent_scale``) and ``U_i ~ N(0, I_d)``;
-    neuron ``i + width // 2`` copies ``w_i`` and ``U_i`` and takes ``-c_i``,
-    so the network output is identically zero.
-
-    Returns
-    -------
-    w : ndarray of shape (width,)
-    U : ndarray of shape (width, n_features)
-    c : ndarray of shape (width,)
-    """
-    rng = check_random_state(random_state)
-    half = width // 2
-    c_half = rng.choice(np.array([-1.0, 1.0]), size=half)
-    w_half = recurrent_scale * rng.choice(np.array([-1.0, 1.0]), size=half)
-    U_half = rng.standard_normal(size=(half, n_features))
-    w = np.concatenate([w_half, w_half])
-    U = np.concatenate([U_half, U_half])
-    c = np.concatenate([c_half, -c_half])
-    return w, U, c
 
 
 class ProjectedGDRNNRegressor(
@@ -334,6 +313,11 @@ class ProjectedGDRNNRegressor(
         "y_scale_",
     )
 
+    _bound_parameters = (
+        *("activation", "recurrent_scale", "width", "radius_w", "radius_u"),
+        *("nu_w", "nu_u", "delta", "iterate"),
+    )
+
     def _check_structure(self):
         if self.width % 2:
             raise ValueError(
@@ -438,26 +422,12 @@ class ProjectedGDRNNRegressor(
 
     def _store_result(self, result, warm):
         """Fitted attributes from the result of :func:`skrnn._gd.gradient_descent`."""
-        self.learning_rate_ = result.learning_rate
-        self.step_halvings_ = result.halvings
-        if warm:
-            offset = self.n_iter_
-            self.loss_curve_ = np.concatenate([self.loss_curve_, result.loss_curve[1:]])
-            self.n_iter_ = offset + result.n_iter
-            self.step_halvings_ = result.halvings + offset
-            if self.early_stopping and getattr(self, "validation_scores_", None) is not None:
-                result.validation_scores = np.concatenate(
-                    [self.validation_scores_, result.validation_scores[1:]]
-                )
-        else:
-            self.loss_curve_ = result.loss_curve
-            self.n_iter_ = result.n_iter
-        self.best_loss_ = float(np.min(self.loss_curve_))
-        self.train_loss_ = result.train_loss
-        self.validation_scores_ = result.validation_scores
-        self.best_validation_score_ = result.best_validation_score
-        self.w_ = result.w
-        self.U_ = np.ascontiguousarray(result.UT.T)
+        previous = None
+        if warm:  # the history of the fit this one continues
+            scores = getattr(self, "validation_scores_", None) if self.early_stopping else None
+            previous = {"n_iter": self.n_iter_, "loss_curve": self.loss_curve_, "scores": scores}
+        for name, value in descent_attributes(result, previous).items():
+            setattr(self, name, value)
 
     def _initial_step(self, X, n_fitted_steps, n_timesteps, sample_weight=None):
         """The first step size: from the curvature at the start, the theory, or as given."""
@@ -467,16 +437,10 @@ class ProjectedGDRNNRegressor(
             return theory_step(n_timesteps, self.max_iter)
         if self.learning_rate != "auto":
             return float(self.learning_rate)
+        code = ACTIVATIONS[self.activation].code
         with numba_threads(self.n_jobs):
-            curvature = top_curvature(
-                X,
-                n_fitted_steps,
-                self.w_init_,
-                np.ascontiguousarray(self.U_init_.T),
-                np.ascontiguousarray(self.c_[: self.width // 2]),
-                ACTIVATIONS[self.activation].code,
-                random_state=0,
-                sample_weight=normalized_weights(sample_weight, X.shape[0]),
+            curvature = initial_curvature(
+                X, n_fitted_steps, self.w_init_, self.U_init_, self.c_, code, sample_weight
             )
         return curvature_step(curvature)
 
@@ -499,29 +463,13 @@ class ProjectedGDRNNRegressor(
         :class:`skrnn._dask.DistributedRisk`; ``X``, ``Y``, ``weights`` are
         then unused).
         """
-        width = self.width
         code = ACTIVATIONS[self.activation].code
-        c_half = np.ascontiguousarray(self.c_[: width // 2])
+        c_half = np.ascontiguousarray(self.c_[: self.width // 2])
         UT_init = np.ascontiguousarray(self.U_init_.T)
-        projection = None
-        if self.radius_w is not None:
-            projection = BallProjection(
-                self.w_init_,
-                UT_init,
-                self.radius_w / math.sqrt(width),
-                self.radius_u / math.sqrt(width),
-            )
         validation = None
         if held_out is not None:
-            X_val = np.ascontiguousarray(X_all[held_out])
-            Y_val = Y_all[held_out]
             weights_val = None if weights_all is None else weights_all[held_out]
-            n_fitted = Y_val.shape[1]
-
-            def validation(w, UT):
-                outputs = forward(X_val, w, UT, c_half, code)[:, X_val.shape[1] - n_fitted :]
-                return weighted_r2(Y_val, outputs, weights_val)
-
+            validation = r2_validation(X_all[held_out], Y_all[held_out], weights_val, c_half, code)
         if risk is None:
             X, Y = np.ascontiguousarray(X), np.ascontiguousarray(Y)
             risk = InMemoryRisk(X, Y, c_half, code, weights)
@@ -535,9 +483,9 @@ class ProjectedGDRNNRegressor(
             learning_rate=step,
             max_iter=self.max_iter,
             iterate=self.iterate,
-            projection=projection,
+            projection=ball_projection(self.w_init_, UT_init, self.radius_w, self.radius_u),
             verbose=self.verbose,
-            name=f"{type(self).__name__}(width={width})",
+            name=f"{type(self).__name__}(width={self.width})",
             backtrack=self.learning_rate == "auto",
             validation=validation,
             tol=self.tol,
@@ -548,29 +496,17 @@ class ProjectedGDRNNRegressor(
     def _set_bound(self, X, max_input_norm=None):
         from .theory import gd_rnn_bound
 
-        if max_input_norm is None:  # given for Dask input, measured on the workers
-            max_input_norm = max_step_norm(X)
-
-        n_samples, n_timesteps, n_features = X.shape
-        self.theoretical_bound_, self.bound_details_ = gd_rnn_bound(
-            activation=self.activation,
-            recurrent_scale=self.recurrent_scale,
-            width=self.width,
-            radius_w=self.radius_w,
-            radius_u=self.radius_u,
-            nu_w=self.nu_w,
-            nu_u=self.nu_u,
-            n_timesteps=n_timesteps,
-            n_samples=n_samples,
-            n_features=n_features,
-            delta=self.delta,
+        store_bound(
+            self,
+            gd_rnn_bound,
+            self._bound_parameters,
+            X,
+            max_input_norm,
+            n_features=X.shape[2],
             n_iter=self.max_iter,
             # the choice itself, so that theory need not recognize its own step
             learning_rate="theory" if self.learning_rate == "theory" else self.learning_rate_,
-            iterate=self.iterate,
-            max_input_norm=max_input_norm,
         )
-        self.memory_regime_ = self.bound_details_["regime"]
 
     def _outputs(self, X):
         """Outputs at every step, (n_samples, n_timesteps), for validated ``X``."""
