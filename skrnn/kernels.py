@@ -39,7 +39,7 @@ from ._gram import (  # noqa: F401  (FEATURE_BLOCK_BYTES and the helpers: for sk
     _same_step_gram,
 )
 from ._numba.activations import ACTIVATION_CODES
-from ._validation import check_sequences
+from ._validation import check_int, check_real, check_sequences
 
 __all__ = [
     "ntk_draws",
@@ -81,9 +81,9 @@ def ntk_draws(n_draws, n_features, *, recurrent_scale=0.5, sampling="qmc", rando
     n_draws : int
         Number of draws ``M``; must be even and at least 2.
     n_features : int
-        Dimension ``d`` of ``u0`` (features per time step).
+        Dimension ``d`` of ``u0`` (features per time step), at least 1.
     recurrent_scale : float, default=0.5
-        The paper's ``alpha``.
+        The paper's ``alpha``, a finite number >= 0.
     sampling : {"qmc", "mc"}, default="qmc"
         ``"qmc"``: each half of ``U0`` is a scrambled Sobol' point set pushed
         through the normal inverse CDF (randomized quasi-Monte Carlo; the
@@ -118,14 +118,13 @@ def ntk_draws(n_draws, n_features, *, recurrent_scale=0.5, sampling="qmc", rando
             "n_draws must be an even integer >= 2 (half of the draws take w0 = +alpha, "
             f"half w0 = -alpha), got {n_draws!r}."
         )
-    if not isinstance(n_features, numbers.Integral) or n_features < 1:
-        raise ValueError(f"n_features must be a positive integer, got {n_features!r}.")
+    d = check_int("n_features", n_features, 1)
+    recurrent_scale = check_real("recurrent_scale", recurrent_scale, low=0.0)
     if sampling not in ("qmc", "mc"):
         raise ValueError(f"sampling must be 'qmc' or 'mc', got {sampling!r}.")
     rng = check_random_state(random_state)
     half = int(n_draws) // 2
-    d = int(n_features)
-    w0 = float(recurrent_scale) * np.concatenate([np.ones(half), -np.ones(half)])
+    w0 = recurrent_scale * np.concatenate([np.ones(half), -np.ones(half)])
     if sampling == "mc":
         U0 = rng.standard_normal(size=(2 * half, d))
     else:
@@ -138,9 +137,20 @@ def ntk_draws(n_draws, n_features, *, recurrent_scale=0.5, sampling="qmc", rando
 # --------------------------------------------------------------------------
 
 
+def _real_array(name, value):
+    """``value`` as a float64 array; TypeError for booleans, complex numbers and non-numbers."""
+    array = np.asarray(value)
+    if array.dtype == np.bool_ or array.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} must be an array of real numbers, got {type(value).__name__} "
+            f"with dtype {array.dtype}."
+        )
+    return array.astype(np.float64, copy=False)
+
+
 def _check_draws(w0, U0, n_features):
-    w0 = np.asarray(w0, dtype=np.float64)
-    U0 = np.asarray(U0, dtype=np.float64)
+    w0 = _real_array("w0", w0)
+    U0 = _real_array("U0", U0)
     if w0.ndim != 1 or w0.shape[0] < 1:
         raise ValueError(f"w0 must be a non-empty 1-D array of shape (M,), got shape {w0.shape}.")
     if U0.ndim == 1 and n_features == 1:
@@ -224,13 +234,12 @@ def rnn_ntk_features(X, *, w0, U0, activation="tanh", n_last_steps=None):
     """
     X, _, w0, UT0, code = _validate(X, None, w0, U0, activation)
     T = X.shape[1]
-    if n_last_steps is None:
-        n_last_steps = T
-    if not isinstance(n_last_steps, numbers.Integral) or not 1 <= n_last_steps <= T:
+    n_last_steps = T if n_last_steps is None else check_int("n_last_steps", n_last_steps, 1)
+    if n_last_steps > T:
         raise ValueError(
             f"n_last_steps must be an integer in [1, n_timesteps={T}], got {n_last_steps!r}."
         )
-    return _features(X, w0, UT0, code, int(n_last_steps))
+    return _features(X, w0, UT0, code, n_last_steps)
 
 
 def rnn_ntk(X, Y=None, *, w0, U0, activation="tanh"):

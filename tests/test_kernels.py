@@ -380,6 +380,33 @@ def test_ntk_draws(sampling):
         ntk_draws(4, 3, sampling="sobol")
 
 
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        # issue 7 item 8: a bool was read as one feature and a scale of 1.0
+        (dict(n_features=True), TypeError, "n_features"),
+        (dict(n_features=np.True_), TypeError, "n_features"),
+        (dict(n_features=2.0), TypeError, "n_features"),
+        (dict(n_features=0), ValueError, "n_features"),
+        (dict(recurrent_scale=True), TypeError, "recurrent_scale"),
+        (dict(recurrent_scale="0.5"), TypeError, "recurrent_scale"),
+        (dict(recurrent_scale=np.nan), ValueError, "recurrent_scale"),
+        (dict(recurrent_scale=np.inf), ValueError, "recurrent_scale"),
+        (dict(recurrent_scale=-0.5), ValueError, "recurrent_scale"),
+    ],
+)
+def test_ntk_draws_refuses_bools_and_bad_numbers_naming_the_parameter(kwargs, error, name):
+    arguments = {"n_features": 2, "recurrent_scale": 0.5, **kwargs}
+    with pytest.raises(error, match=name):
+        ntk_draws(8, arguments.pop("n_features"), **arguments)
+
+
+def test_ntk_draws_takes_numpy_scalars():
+    w0, U0 = ntk_draws(np.int64(4), np.int32(2), recurrent_scale=np.float32(0.25), random_state=0)
+    np.testing.assert_array_equal(w0, [0.25, 0.25, -0.25, -0.25])
+    assert U0.shape == (4, 2)
+
+
 def test_qmc_normal_draws_have_standard_moments():
     _, U0 = ntk_draws(2**13, 2, sampling="qmc", random_state=0)
     np.testing.assert_allclose(U0.mean(axis=0), 0.0, atol=2e-3)
@@ -455,3 +482,40 @@ def test_input_validation_errors():
         rnn_ntk(X, w0=w0, U0=U0, activation="relu")
     with pytest.raises(ValueError, match="n_last_steps"):
         rnn_ntk_features(X, w0=w0, U0=U0, n_last_steps=5)
+
+
+@pytest.mark.parametrize("function", [rnn_ntk, rnn_ntk_cross_time, rnn_ntk_features])
+def test_kernel_functions_refuse_draws_that_are_not_real_arrays(function):
+    X = np.random.default_rng(0).uniform(-1, 1, size=(3, 4, 2))
+    w0, U0 = ntk_draws(4, 2, random_state=0)
+    bad_draws = [
+        (dict(w0=w0 > 0), TypeError, "w0"),  # booleans are not weights
+        (dict(U0=U0 > 0), TypeError, "U0"),
+        (dict(w0=w0 + 1j), TypeError, "w0"),  # complex: the imaginary part would be dropped
+        (dict(w0=None), TypeError, "w0"),
+        (dict(U0=[["a", "b"]] * 4), TypeError, "U0"),
+        (dict(w0=np.array([0.5, np.nan, 0.5, 0.5])), ValueError, "finite"),
+        (dict(U0=np.full_like(U0, np.inf)), ValueError, "finite"),
+        (dict(w0=w0[:, None]), ValueError, "1-D"),
+        (dict(U0=U0[None]), ValueError, "2-D"),
+        (dict(U0=U0[:3]), ValueError, "different numbers of draws"),
+        (dict(U0=U0[:, :1]), ValueError, "columns"),
+    ]
+    for draws, error, match in bad_draws:
+        with pytest.raises(error, match=match):
+            function(X, **{"w0": w0, "U0": U0, **draws})
+    # integer draws are real numbers: the same kernel as their float values
+    np.testing.assert_array_equal(
+        function(X, w0=np.array([1, 1, -1, -1]), U0=U0),
+        function(X, w0=np.array([1.0, 1.0, -1.0, -1.0]), U0=U0),
+    )
+
+
+@pytest.mark.parametrize("bad", [True, np.True_, 2.0])
+def test_feature_map_refuses_a_non_integer_number_of_steps(bad):
+    X = np.random.default_rng(0).uniform(-1, 1, size=(3, 4, 2))
+    w0, U0 = ntk_draws(4, 2, random_state=0)
+    with pytest.raises(TypeError, match="n_last_steps"):
+        rnn_ntk_features(X, w0=w0, U0=U0, n_last_steps=bad)
+    with pytest.raises(ValueError, match="n_last_steps"):
+        rnn_ntk_features(X, w0=w0, U0=U0, n_last_steps=0)
