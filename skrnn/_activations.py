@@ -14,7 +14,8 @@ and the data generators can use it without compiling anything.
 """
 
 import math
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import expit

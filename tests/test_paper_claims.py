@@ -49,8 +49,14 @@ def output_gradient(w, U, c, X, activation):
     grad_w = np.empty(width)
     grad_UT = np.empty((U.shape[1], width))
     risk = risk_and_gradient(
-        np.ascontiguousarray(X), np.full((1, 1), -1.0), w.copy(), np.ascontiguousarray(U.T),
-        np.ascontiguousarray(c[: width // 2]), ACTIVATION_CODES[activation], grad_w, grad_UT,
+        np.ascontiguousarray(X),
+        np.full((1, 1), -1.0),
+        w.copy(),
+        np.ascontiguousarray(U.T),
+        np.ascontiguousarray(c[: width // 2]),
+        ACTIVATION_CODES[activation],
+        grad_w,
+        grad_UT,
     )
     assert risk == 1.0
     return math.sqrt(np.sum(grad_UT**2)), math.sqrt(np.sum(grad_w**2))
@@ -140,8 +146,15 @@ def test_measured_gradient_obeys_lemma1(rng, activation, alpha):
     X /= np.linalg.norm(X, axis=2, keepdims=True)  # unit-norm steps, the worst case allowed
     X *= rng.uniform(0.5, 1.0, size=(1, T, 1))
     const = theory.theory_constants(
-        activation=activation, recurrent_scale=alpha, width=m, radius_w=1e-300,
-        radius_u=1e-300, n_timesteps=T, n_samples=1, n_features=d, delta=0.05,
+        activation=activation,
+        recurrent_scale=alpha,
+        width=m,
+        radius_w=1e-300,
+        radius_u=1e-300,
+        n_timesteps=T,
+        n_samples=1,
+        n_features=d,
+        delta=0.05,
     )
     grad_u, grad_w = output_gradient(w, U, c, X, activation)
     assert math.hypot(grad_u, grad_w) <= const["L_T"] * (1 + 1e-12)
@@ -171,7 +184,13 @@ BUDGET = dict(radius_w=1.0, radius_u=1.0, learning_rate=5.0, max_iter=200)
 @pytest.fixture(scope="module")
 def teacher_pool():
     X, y, info = make_rkhs_teacher(
-        N_LARGE, 6, 2, nu_w=1.0, nu_u=1.0, n_draws=1024, sequence_output=False,
+        N_LARGE,
+        6,
+        2,
+        nu_w=1.0,
+        nu_u=1.0,
+        n_draws=1024,
+        sequence_output=False,
         random_state=0,
     )
     return X, y, info
@@ -235,8 +254,17 @@ def test_projected_gd_reaches_teacher_within_radii(teacher_small):
     X, y, info = teacher_small
     m, radius = 64, 0.5  # radius = nu, the smallest Theorem 1 allows
     model = fit_quietly(
-        X, y, width=m, radius_w=radius, radius_u=radius, nu_w=info.nu_w, nu_u=info.nu_u,
-        learning_rate=5.0, max_iter=200, iterate="last", random_state=0,
+        X,
+        y,
+        width=m,
+        radius_w=radius,
+        radius_u=radius,
+        nu_w=info.nu_w,
+        nu_u=info.nu_u,
+        learning_rate=5.0,
+        max_iter=200,
+        iterate="last",
+        random_state=0,
     )
     trivial = float(np.mean(y**2))
     assert model.best_loss_ <= 1e-2 * trivial
@@ -251,8 +279,17 @@ def test_radius_below_nu_binds_and_leaves_risk_behind(teacher_small):
     m, radius = 64, 0.1  # below nu: outside Theorem 1, and the ball is too small
     with pytest.warns(UserWarning, match="rho >= nu"):
         model = fit_quietly(
-            X, y, width=m, radius_w=radius, radius_u=radius, nu_w=info.nu_w,
-            nu_u=info.nu_u, learning_rate=5.0, max_iter=200, iterate="last", random_state=0,
+            X,
+            y,
+            width=m,
+            radius_w=radius,
+            radius_u=radius,
+            nu_w=info.nu_w,
+            nu_u=info.nu_u,
+            learning_rate=5.0,
+            max_iter=200,
+            iterate="last",
+            random_state=0,
         )
     assert math.isnan(model.theoretical_bound_)
     du = np.linalg.norm(model.U_ - model.U_init_, axis=1)
@@ -274,8 +311,12 @@ def test_radius_below_nu_binds_and_leaves_risk_behind(teacher_small):
 # evaluated at this run's inputs, transcribed independently above.
 @pytest.mark.parametrize(
     "iterate, learning_rate, result",
-    [("best", "theory", "Theorem 1"), ("best", 5.0, "Theorem 1"),
-     ("average", "theory", "Corollary 1"), ("average", 2.0, "Corollary 1")],
+    [
+        ("best", "theory", "Theorem 1"),
+        ("best", 5.0, "Theorem 1"),
+        ("average", "theory", "Corollary 1"),
+        ("average", 2.0, "Corollary 1"),
+    ],
 )
 def test_reported_bound_is_the_theorem_at_the_run_inputs(
     teacher_small, iterate, learning_rate, result
@@ -285,9 +326,19 @@ def test_reported_bound_is_the_theorem_at_the_run_inputs(
     assert max_norm <= 1.0  # the theory's input condition
     m, tau, alpha, delta = 64, 100, 0.5, 0.05
     model = fit_quietly(
-        X, y, width=m, radius_w=info.nu_w, radius_u=info.nu_u, nu_w=info.nu_w,
-        nu_u=info.nu_u, learning_rate=learning_rate, max_iter=tau, iterate=iterate,
-        recurrent_scale=alpha, delta=delta, random_state=0,
+        X,
+        y,
+        width=m,
+        radius_w=info.nu_w,
+        radius_u=info.nu_u,
+        nu_w=info.nu_w,
+        nu_u=info.nu_u,
+        learning_rate=learning_rate,
+        max_iter=tau,
+        iterate=iterate,
+        recurrent_scale=alpha,
+        delta=delta,
+        random_state=0,
     )
     n, T, d = X.shape
     theory_step = learning_rate == "theory"
@@ -295,8 +346,19 @@ def test_reported_bound_is_the_theorem_at_the_run_inputs(
     assert model.learning_rate_ == pytest.approx(eta, rel=1e-14)
 
     ref = ref_theorem1_family(
-        "tanh", alpha, m, info.nu_w, info.nu_u, info.nu_w, info.nu_u, T, n, d, delta,
-        tau, eta,
+        "tanh",
+        alpha,
+        m,
+        info.nu_w,
+        info.nu_u,
+        info.nu_w,
+        info.nu_u,
+        T,
+        n,
+        d,
+        delta,
+        tau,
+        eta,
     )
     if theory_step:
         # the any-step-size form reduces to the theorem's own at eta = 1/(T sqrt(tau))
@@ -315,15 +377,36 @@ def test_reported_bound_is_the_theorem_at_the_run_inputs(
     assert details["result"].startswith(result)
     assert ("any step size" in details["result"]) == (not theory_step)
     run_inputs = dict(
-        activation="tanh", recurrent_scale=alpha, width=m, radius_w=info.nu_w,
-        radius_u=info.nu_u, nu_w=info.nu_w, nu_u=info.nu_u, n_timesteps=T, n_samples=n,
-        n_features=d, delta=delta, n_iter=tau, learning_rate=eta, iterate=iterate,
+        activation="tanh",
+        recurrent_scale=alpha,
+        width=m,
+        radius_w=info.nu_w,
+        radius_u=info.nu_u,
+        nu_w=info.nu_w,
+        nu_u=info.nu_u,
+        n_timesteps=T,
+        n_samples=n,
+        n_features=d,
+        delta=delta,
+        n_iter=tau,
+        learning_rate=eta,
+        iterate=iterate,
         max_input_norm=max_norm,
     )
     for key, value in run_inputs.items():
         assert details[key] == (value if isinstance(value, str) else pytest.approx(value)), key
-    for key in ("alpha_m", "mu0", "mu1", "L_T", "beta_T", "Lambda_T", "gamma_T",
-                "Fmax", "ymax", "err"):
+    for key in (
+        "alpha_m",
+        "mu0",
+        "mu1",
+        "L_T",
+        "beta_T",
+        "Lambda_T",
+        "gamma_T",
+        "Fmax",
+        "ymax",
+        "err",
+    ):
         assert details[key] == pytest.approx(ref[key], rel=1e-12), key
     assert model.memory_regime_ == "short"
 
@@ -332,8 +415,18 @@ def test_plain_gd_reports_theorem2(teacher_small):
     X, y, info = teacher_small
     m, eta, tau, alpha, delta = 64, 5.0, 100, 0.5, 0.05
     model = fit_quietly(
-        X, y, width=m, radius_w=None, radius_u=None, nu_w=info.nu_w, nu_u=info.nu_u,
-        learning_rate=eta, max_iter=tau, recurrent_scale=alpha, delta=delta, random_state=0,
+        X,
+        y,
+        width=m,
+        radius_w=None,
+        radius_u=None,
+        nu_w=info.nu_w,
+        nu_u=info.nu_u,
+        learning_rate=eta,
+        max_iter=tau,
+        recurrent_scale=alpha,
+        delta=delta,
+        random_state=0,
     )
     n, T, d = X.shape
     max_norm = float(np.linalg.norm(X, axis=2).max())
@@ -342,8 +435,16 @@ def test_plain_gd_reports_theorem2(teacher_small):
     assert model.best_loss_ <= 1e-2 * trivial
 
     # wiring: the reported value is Theorem 2's certified risk for this run's (m, eta, tau)
-    kw = dict(activation="tanh", recurrent_scale=alpha, nu_w=info.nu_w, nu_u=info.nu_u,
-              n_timesteps=T, n_samples=n, n_features=d, delta=delta)
+    kw = dict(
+        activation="tanh",
+        recurrent_scale=alpha,
+        nu_w=info.nu_w,
+        nu_u=info.nu_u,
+        n_timesteps=T,
+        n_samples=n,
+        n_features=d,
+        delta=delta,
+    )
     certified = theory.theorem2_certified_risk(width=m, learning_rate=eta, n_iter=tau, **kw)
     assert model.theoretical_bound_ == certified
     # ... and it is inf: independently, no eps on a grid of 50 points per decade over
@@ -366,16 +467,29 @@ def test_plain_gd_reports_theorem2(teacher_small):
     assert ref_theorem2_holds(*ref_args, eps, *ref_rest, m_req, eta_req, tau_req)
     assert m_req > 1e12  # documents why no such run is trained here
     value, details = theory.gd_rnn_bound(
-        activation="tanh", recurrent_scale=alpha, width=m_req, radius_w=None,
-        radius_u=None, nu_w=info.nu_w, nu_u=info.nu_u, n_timesteps=T, n_samples=n,
-        n_features=d, delta=delta, n_iter=tau_req, learning_rate=eta_req, iterate="best",
+        activation="tanh",
+        recurrent_scale=alpha,
+        width=m_req,
+        radius_w=None,
+        radius_u=None,
+        nu_w=info.nu_w,
+        nu_u=info.nu_u,
+        n_timesteps=T,
+        n_samples=n,
+        n_features=d,
+        delta=delta,
+        n_iter=tau_req,
+        learning_rate=eta_req,
+        iterate="best",
         max_input_norm=max_norm,
     )
     assert details["result"].startswith("Theorem 2")
     assert 0.0 < value <= 2.25 * eps * (1 + 1e-12)
     assert value == theory.theorem2_certified_risk(
-        width=m_req, learning_rate=eta_req, n_iter=tau_req, **kw)
+        width=m_req, learning_rate=eta_req, n_iter=tau_req, **kw
+    )
     # the certified eps* meets the conditions (up to rounding at the boundary)
     assert value == 2.25 * details["eps_star"]
     assert ref_theorem2_holds(
-        *ref_args, details["eps_star"] * (1 + 1e-12), *ref_rest, m_req, eta_req, tau_req)
+        *ref_args, details["eps_star"] * (1 + 1e-12), *ref_rest, m_req, eta_req, tau_req
+    )

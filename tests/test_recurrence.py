@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
+from reference_activations import SIGMA
 
 from skrnn._numba.activations import ACTIVATION_CODES
 from skrnn._numba.recurrence import forward, project, risk_and_gradient
-
-from reference_activations import SIGMA
 
 ACTIVATIONS = {name: pair[0] for name, pair in SIGMA.items()}
 
@@ -249,7 +248,7 @@ def test_kernels_do_not_write_into_inputs_and_accept_read_only(rng):
         a.setflags(write=False)
     forward(X, w, UT, c_half, 0)
     risk_and_gradient(X, Y, w, UT, c_half, 0, np.empty(6), np.empty((2, 6)))
-    for a, b in zip(arrays, copies):
+    for a, b in zip(arrays, copies, strict=True):
         assert np.array_equal(a, b)
 
 
