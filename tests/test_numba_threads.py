@@ -6,6 +6,7 @@ import sys
 
 import joblib
 import numba
+import numpy as np
 import pytest
 
 from skrnn._numba import numba_threads
@@ -24,12 +25,107 @@ def test_numba_threads_sets_and_restores(n_jobs):
 
 
 def test_parallel_kernels_are_wrapped_but_keep_the_dispatcher():
-    from skrnn._numba import _SerializedKernel
-    from skrnn._numba.recurrence import forward, preactivation
+    from skrnn._numba import ChunkedKernel, _SerializedKernel
+    from skrnn._numba.ntk_features import advance_ntk_features
+    from skrnn._numba.recurrence import forward, preactivation, risk_and_gradient
 
-    assert isinstance(forward, _SerializedKernel)
-    assert forward.__name__ == "forward" and callable(forward.py_func)
+    for kernel, name in ((forward, "forward"), (risk_and_gradient, "risk_and_gradient")):
+        assert isinstance(kernel, ChunkedKernel)
+        assert kernel.__name__ == name and callable(kernel.py_func)
+        assert isinstance(kernel.parallel, _SerializedKernel)
+        assert not isinstance(kernel.serial, _SerializedKernel)
+    assert isinstance(advance_ntk_features, _SerializedKernel)
     assert not isinstance(preactivation, _SerializedKernel)
+
+
+def _random_problem(rng, n, T, d, half):
+    m = 2 * half
+    X = rng.uniform(-1.0, 1.0, (n, T, d))
+    Y = rng.normal(size=(n, T))
+    w = rng.uniform(-0.9, 0.9, m)
+    UT = rng.normal(size=(d, m)) / np.sqrt(d)
+    c_half = rng.choice([-1.0, 1.0], half)
+    return X, Y, w, UT, c_half
+
+
+def _bits(values):
+    return np.concatenate([np.ravel(v) for v in values]).view(np.int64)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n, T, d, half", [(37, 6, 3, 21), (100, 4, 8, 40), (5, 3, 1, 3)])
+def test_serial_and_parallel_twins_give_the_same_bits(n, T, d, half, weighted):
+    """Whatever the number of workers taking chunks, and serially: the same bits."""
+    from skrnn._numba.recurrence import (
+        _forward_parallel,
+        _forward_serial,
+        _risk_and_gradient_parallel,
+        _risk_and_gradient_serial,
+    )
+
+    rng = np.random.default_rng(n + d)
+    X, Y, w, UT, c_half = _random_problem(rng, n, T, d, half)
+    Y = np.ascontiguousarray(Y[:, -1:]) if weighted else Y
+    weights = rng.uniform(0.0, 2.0, n) if weighted else None
+    m = w.shape[0]
+
+    def gradient(kernel, *first):
+        grad_w, grad_UT = np.empty(m), np.empty((d, m))
+        risk = kernel(*first, X, Y, w, UT, c_half, 1, grad_w, grad_UT, weights)
+        return _bits([[risk], grad_w, grad_UT])
+
+    expected_gradient = gradient(_risk_and_gradient_serial)
+    expected_forward = _bits([_forward_serial(X, w, UT, c_half, 1)])
+    assert np.isfinite(expected_gradient.view(np.float64)).all()
+    for n_workers in (1, 2, 3, 7):  # more workers than threads or chunks too
+        np.testing.assert_array_equal(
+            gradient(_risk_and_gradient_parallel, n_workers), expected_gradient
+        )
+        got = _forward_parallel(n_workers, X, w, UT, c_half, 1)
+        np.testing.assert_array_equal(_bits([got]), expected_forward)
+
+
+def test_take_chunk_hands_out_each_chunk_once():
+    from skrnn._numba import take_chunk
+
+    @numba.njit(parallel=True)
+    def count_takes(n_workers, n_chunks):
+        taken = np.zeros(n_chunks, dtype=np.int64)
+        next_chunk = np.zeros(1, dtype=np.int64)
+        for _ in numba.prange(n_workers):
+            chunk = take_chunk(next_chunk)
+            while chunk < n_chunks:
+                taken[chunk] += 1
+                chunk = take_chunk(next_chunk)
+        # the arrays, not next_chunk[0]: the parfor pass would move that read
+        # before the loop (it does not see writes made through a call)
+        return taken, next_chunk
+
+    n_workers = max(2, numba.config.NUMBA_NUM_THREADS)
+    taken, final = count_takes(n_workers, 20_000)
+    assert (taken == 1).all()
+    assert final[0] == 20_000 + n_workers  # each worker's last take is past the end
+    plain = np.zeros(1, dtype=np.int64)
+    assert [take_chunk(plain), take_chunk(plain)] == [0, 1] and plain[0] == 2
+
+
+def test_small_problems_run_serially_large_ones_in_parallel():
+    from skrnn._numba import MIN_PARALLEL_WORK
+    from skrnn._numba.recurrence import CHUNK_SIZE, forward
+
+    m = 64
+    w = np.zeros(m)
+    small = np.zeros((40, 5, 1))  # 12,800 neuron-steps
+    T_large = MIN_PARALLEL_WORK // (40 * m) + 1
+    large = np.zeros((40, T_large, 1))  # 3 chunks, just above the threshold
+    one_chunk = np.zeros((CHUNK_SIZE, 10 * T_large, 1))
+    with numba_threads(2):
+        threads = numba.get_num_threads()
+        assert forward.workers(small, w) == 1
+        assert forward.workers(one_chunk, w) == 1
+        assert forward.workers(large, w) == min(3, threads)
+    with numba_threads(1):
+        assert forward.workers(large, w) == 1
 
 
 def test_none_keeps_the_current_setting():
@@ -120,3 +216,70 @@ def test_concurrent_fits_under_workqueue_layer():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.split()[-1] == "ok"
+
+
+def test_threading_layer_starts_without_leaving_a_wait_policy_behind():
+    code = (
+        "import os, skrnn._numba as nb; nb.start_threading_layer();"
+        "print(os.environ.get('OMP_WAIT_POLICY'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    env.pop("NUMBA_DISABLE_JIT", None)
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["None"]
+    env["OMP_WAIT_POLICY"] = "ACTIVE"  # the user's choice is kept
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert run.stdout.split() == ["ACTIVE"], run.stderr
+
+
+class _FakeWorker:
+    def __init__(self, nthreads):
+        self.state = type("State", (), {"nthreads": nthreads})()
+
+
+def _fake_distributed(worker):
+    module = type(sys)("distributed")
+
+    def get_worker():
+        if worker is None:
+            raise ValueError("No worker found")
+        return worker
+
+    module.get_worker = get_worker
+    return module
+
+
+@pytest.mark.parametrize("nthreads, expected", [(1, 1), (None, 1), (10_000, "unchanged")])
+def test_none_follows_the_dask_workers_threads(monkeypatch, nthreads, expected):
+    from skrnn._numba import _thread_count
+
+    monkeypatch.setitem(sys.modules, "distributed", _fake_distributed(_FakeWorker(nthreads)))
+    with numba_threads(2):
+        if numba.get_num_threads() < 2:
+            pytest.skip("needs two Numba threads")
+        assert _thread_count(None) == (None if expected == "unchanged" else expected)
+        with numba_threads(None):
+            assert numba.get_num_threads() == (2 if expected == "unchanged" else expected)
+
+
+def test_dask_is_not_consulted_outside_workers_or_when_not_imported(monkeypatch):
+    from skrnn._numba import _dask_worker_threads
+
+    monkeypatch.setitem(sys.modules, "distributed", _fake_distributed(None))
+    assert _dask_worker_threads() is None
+    monkeypatch.delitem(sys.modules, "distributed")
+    assert _dask_worker_threads() is None
+    assert "distributed" not in sys.modules  # never imported by the lookup
+
+
+def test_none_follows_a_real_dask_worker():
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        threads = client.submit(_threads_under_none, pure=False).result(timeout=120)
+    assert threads == 1

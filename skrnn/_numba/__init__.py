@@ -26,11 +26,14 @@ of zero, is decided per target.
 import contextlib
 import functools
 import os
+import sys
 import tempfile
 import threading
 
 import joblib
 import numba
+from numba.core import types
+from numba.extending import intrinsic, overload
 
 # Strict IEEE arithmetic everywhere (see the module docstring); NaN and inf
 # also propagate, which the divergence checks of the estimators rely on.
@@ -105,9 +108,45 @@ def _layer_is_thread_safe():
         return False
 
 
+_LAYER_STARTED = False
+#: variables by which the user already chose how idle OpenMP threads wait
+_WAIT_SETTINGS = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME")
+
+
+def start_threading_layer():
+    """Start Numba's threading layer, with idle OpenMP threads that sleep.
+
+    GNU OpenMP (the library behind Numba's ``omp`` layer on Linux) makes a
+    thread that waits for work, or for the others at the end of a parallel
+    loop, spin for up to about a millisecond. On a machine whose cores are
+    taken, the spinning threads hold the cores that the threads still
+    working need: measured on 2 busy cores, a 2.5 ms gradient took 8 ms with
+    2 threads. Unless the user chose a policy, ``OMP_WAIT_POLICY=PASSIVE``
+    is set while Numba loads the layer (the OpenMP runtime reads it then)
+    and removed right after, so other libraries and child processes do not
+    see it. Has no effect if the OpenMP runtime was already loaded.
+    """
+    global _LAYER_STARTED
+    if _LAYER_STARTED or numba.config.DISABLE_JIT:
+        return
+    with _PARALLEL_LAUNCH_LOCK:
+        if _LAYER_STARTED:
+            return
+        passive = not any(name in os.environ for name in _WAIT_SETTINGS)
+        if passive:
+            os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+        try:
+            numba.get_num_threads()  # loads the threading layer
+        finally:
+            if passive:
+                os.environ.pop("OMP_WAIT_POLICY", None)
+        _LAYER_STARTED = True
+
+
 @contextlib.contextmanager
 def serialized_parallel_launch():
     """Hold the launch lock for the enclosed block when the threading layer needs it."""
+    start_threading_layer()
     if _layer_is_thread_safe():
         yield
     else:
@@ -153,6 +192,97 @@ def jit(function=None, **options):
     return decorate if function is None else decorate(function)
 
 
+def take_chunk(next_chunk):
+    """Return ``next_chunk[0]`` and add one to it, atomically in compiled code.
+
+    The threads of a parallel kernel share one counter and each takes the
+    next chunk of samples when it is done with its last one, so a thread the
+    system deschedules holds up at most the chunk it is in (a static
+    partition would make the others wait for its whole share). This plain
+    Python version runs under ``NUMBA_DISABLE_JIT``.
+    """
+    chunk = next_chunk[0]
+    next_chunk[0] = chunk + 1
+    return chunk
+
+
+@intrinsic
+def _fetch_and_increment(typingctx, next_chunk):
+    """Atomic ``next_chunk[0]++`` on an int64 array, returning the old value."""
+    if not (isinstance(next_chunk, types.Array) and next_chunk.dtype == types.int64):
+        return None
+
+    def codegen(context, builder, signature, args):
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        one = context.get_constant(types.int64, 1)
+        return builder.atomic_rmw("add", array.data, one, "monotonic")
+
+    return types.int64(next_chunk), codegen
+
+
+@overload(take_chunk, jit_options={"fastmath": FASTMATH, "error_model": "numpy"})
+def _take_chunk_compiled(next_chunk):
+    return lambda next_chunk: _fetch_and_increment(next_chunk)
+
+
+#: neuron-steps (samples x steps x neurons) below which a kernel runs on
+#: the calling thread: starting the other threads and waiting for them
+#: costs more than they save (measured, see ``benchmarks/bench_system.py``)
+MIN_PARALLEL_WORK = 1 << 17
+
+
+class ChunkedKernel:
+    """A kernel over chunks of samples, run in parallel or serially.
+
+    ``parallel(n_workers, *args)`` and ``serial(*args)`` are compiled from
+    the same per-chunk functions and add the chunks' results in chunk
+    order, so both give the same bits. A call runs serially when Numba has
+    one thread for the caller (see :func:`numba_threads`), when there are
+    fewer than two chunks, or when ``work(*args)`` (``(n_chunks,
+    neuron_steps)``) is below :data:`MIN_PARALLEL_WORK`; otherwise on
+    ``min(threads, n_chunks)`` threads, which take chunks as they go.
+    """
+
+    def __init__(self, parallel, serial, work, name):
+        self.parallel = parallel
+        self.serial = serial
+        self.work = work
+        self.__name__ = self.__qualname__ = name
+        self.__module__ = getattr(serial, "__module__", __name__)
+        self.py_func = getattr(serial, "py_func", serial)
+
+    def workers(self, *args):
+        """Threads the call ``self(*args)`` would use (1: serially)."""
+        n_chunks, neuron_steps = self.work(*args)
+        if neuron_steps < MIN_PARALLEL_WORK:
+            return 1
+        start_threading_layer()
+        return max(1, min(numba.get_num_threads(), n_chunks))
+
+    def __call__(self, *args, **kwargs):
+        n_workers = self.workers(*args)
+        if n_workers < 2:
+            return self.serial(*args, **kwargs)
+        with serialized_parallel_launch():
+            return self.parallel(n_workers, *args, **kwargs)
+
+    @property
+    def stats(self):
+        """Numba's compile statistics of both versions, added."""
+        both = [getattr(kernel, "stats", None) for kernel in (self.parallel, self.serial)]
+        both = [stats for stats in both if stats is not None]
+        if not both:
+            raise AttributeError("stats")
+        return type(both[0])(
+            cache_path=both[0].cache_path,
+            cache_hits=sum((s.cache_hits for s in both), type(both[0].cache_hits)()),
+            cache_misses=sum((s.cache_misses for s in both), type(both[0].cache_misses)()),
+        )
+
+    def __repr__(self):
+        return f"<ChunkedKernel {self.__name__}>"
+
+
 def _joblib_inner_limit():
     """Thread limit inside a joblib worker, ``None`` outside of one.
 
@@ -177,11 +307,34 @@ def _joblib_inner_limit():
         return 1
 
 
+def _dask_worker_threads():
+    """``nthreads`` of the Dask worker running this code, ``None`` outside of one.
+
+    Only looked up when ``distributed`` is already imported (a worker
+    always has it); it is never imported here.
+    """
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return None
+    try:
+        worker = distributed.get_worker()
+    except Exception:  # ValueError outside a worker's task
+        return None
+    state = getattr(worker, "state", None)
+    n_threads = getattr(state, "nthreads", None) or getattr(worker, "nthreads", None)
+    try:
+        return max(1, int(n_threads))
+    except (TypeError, ValueError):
+        return 1
+
+
 def _thread_count(n_jobs):
     """Numba threads for ``n_jobs``, ``None`` to keep the current setting."""
+    start_threading_layer()
     pool = numba.config.NUMBA_NUM_THREADS
     if n_jobs is None:
-        limit = _joblib_inner_limit()
+        limits = [x for x in (_joblib_inner_limit(), _dask_worker_threads()) if x is not None]
+        limit = min(limits) if limits else None
         if limit is None or limit >= numba.get_num_threads():
             return None
         return max(1, min(limit, pool))
@@ -195,8 +348,9 @@ def numba_threads(n_jobs):
 
     ``None`` keeps Numba's current setting (all cores unless changed with
     ``numba.set_num_threads`` or ``NUMBA_NUM_THREADS``), capped inside a
-    joblib worker by joblib's inner thread limit so that parallel searches
-    do not oversubscribe the cores. Other values follow joblib's convention
+    joblib worker by joblib's inner thread limit and inside a Dask worker's
+    task by the worker's ``nthreads``, so that parallel searches do not
+    oversubscribe the cores. Other values follow joblib's convention
     (``-1``: all cores, ``-2``: all but one, ...), capped by the size of
     Numba's thread pool. The setting is per calling thread, so concurrent
     fits do not interfere, and kernel results do not depend on it. Under

@@ -42,7 +42,7 @@ version (a run-time aliasing check decides) cannot change a bit.
 import numpy as np
 from numba import prange
 
-from . import jit
+from . import ChunkedKernel, jit, take_chunk
 from .activations import _fma, activate_row
 
 #: samples per parallel work item; fixed so that the reduction order is too
@@ -238,9 +238,21 @@ def _input_gradient(x, Delta, gUT):
                 g[i] = _fma(d0[i], x0, g[i])
 
 
+@jit(inline="always")
+def _forward_chunk(chunk, X, w, UT_blocked, c_half, code, scale, width, F):
+    """Outputs of the samples of one chunk, written into their rows of ``F``."""
+    n, T, _ = X.shape
+    m = w.shape[0]
+    H = np.empty((T + 1) * m)
+    D = np.empty(T * m)
+    z = np.empty(m)
+    for j in range(chunk * CHUNK_SIZE, min(n, (chunk + 1) * CHUNK_SIZE)):
+        _forward_sample(X[j], w, UT_blocked, c_half, code, scale, width, H, D, z, F[j])
+
+
 @jit(parallel=True)
-def forward(X, w, UT, c_half, code):
-    """Outputs ``F`` (n, T) of the RNN on every step of every sequence."""
+def _forward_parallel(n_workers, X, w, UT, c_half, code):
+    """:func:`forward` on ``n_workers`` threads, each taking the next free chunk."""
     n, T, d = X.shape
     m = w.shape[0]
     scale = 1.0 / np.sqrt(m)
@@ -248,26 +260,41 @@ def forward(X, w, UT, c_half, code):
     UT_blocked = _block_input_weights(UT, width)
     F = np.empty((n, T))
     n_chunks = (n + CHUNK_SIZE - 1) // CHUNK_SIZE
-    for chunk in prange(n_chunks):
-        H = np.empty((T + 1) * m)
-        D = np.empty(T * m)
-        z = np.empty(m)
-        for j in range(chunk * CHUNK_SIZE, min(n, (chunk + 1) * CHUNK_SIZE)):
-            _forward_sample(X[j], w, UT_blocked, c_half, code, scale, width, H, D, z, F[j])
+    next_chunk = np.empty(1, dtype=np.int64)
+    next_chunk[0] = 0
+    for _ in prange(n_workers):
+        chunk = take_chunk(next_chunk)
+        while chunk < n_chunks:
+            _forward_chunk(chunk, X, w, UT_blocked, c_half, code, scale, width, F)
+            chunk = take_chunk(next_chunk)
     return F
 
 
-@jit(parallel=True)
-def risk_and_gradient(X, Y, w, UT, c_half, code, grad_w, grad_UT, sample_weight=None):
-    """Empirical risk (eq. 1) and the gradient of half of it.
+@jit
+def _forward_serial(X, w, UT, c_half, code):
+    """:func:`forward` on the calling thread, chunk after chunk."""
+    n, T, d = X.shape
+    m = w.shape[0]
+    scale = 1.0 / np.sqrt(m)
+    width = _block_width(d)
+    UT_blocked = _block_input_weights(UT, width)
+    F = np.empty((n, T))
+    n_chunks = (n + CHUNK_SIZE - 1) // CHUNK_SIZE
+    for chunk in range(n_chunks):
+        _forward_chunk(chunk, X, w, UT_blocked, c_half, code, scale, width, F)
+    return F
 
-    The gradient ``(1/n) sum_j sum_t (F_t - Y_t) dF_t/dTheta`` is written
-    into ``grad_w`` (m,) and ``grad_UT`` (d, m); the risk
-    ``(1/n) sum_j sum_t (F_t - Y_t)^2`` is returned. With ``sample_weight``
-    (n,), sample j's terms are multiplied by ``sample_weight[j]`` (still
-    divided by n: pass weights summing to n for a weighted mean). Without it
-    (None, the branch Numba removes at compile time) the arithmetic is
-    exactly the unweighted one.
+
+@jit
+def _gradient_chunk(
+    chunk, X, Y, w, UT_blocked, c_half, code, width, signed_readout, sample_weight, sums
+):
+    """Risk and gradient of the samples of one chunk, written into its rows of ``sums``.
+
+    ``sums`` (n_chunks, 1 + m + d*m) holds per chunk the risk, the gradient
+    of ``w`` and that of ``UT`` in the block layout of ``UT_blocked``.
+    Compiled apart (not inlined) so that the ``sample_weight is None``
+    branch is removed for the type of ``sample_weight`` it is called with.
     """
     n, T, d = X.shape
     m = w.shape[0]
@@ -275,79 +302,95 @@ def risk_and_gradient(X, Y, w, UT, c_half, code, grad_w, grad_UT, sample_weight=
     n_fitted = Y.shape[1]
     first_fitted = T - n_fitted
     scale = 1.0 / np.sqrt(m)
-    width = _block_width(d)
-    UT_blocked = _block_input_weights(UT, width)
+    H = np.empty((T + 1) * m)
+    # sigma'(z_t) after the forward pass, then dR/dz_t (times n/2) after
+    # the backward sweep
+    D = np.empty(T * m)
+    z = np.empty(m)
+    F = np.empty(T)
+    residual = np.empty(T)
+    row = sums[chunk]
+    gw = row[1 : 1 + m]
+    gUT = row[1 + m :]
+    for i in range(m):
+        gw[i] = 0.0
+    for i in range(d * m):
+        gUT[i] = 0.0
+    risk = 0.0
+    for j in range(chunk * CHUNK_SIZE, min(n, (chunk + 1) * CHUNK_SIZE)):
+        x = X[j]
+        _forward_sample(x, w, UT_blocked, c_half, code, scale, width, H, D, z, F)
+        for t in range(T):
+            residual[t] = 0.0
+        for t in range(first_fitted, T):
+            residual[t] = F[t] - Y[j, t - first_fitted]
+        # the risk is summed step by step, in order (strict arithmetic:
+        # LLVM may not split this sum into vector lanes)
+        if sample_weight is None:
+            for t in range(first_fitted, T):
+                risk += residual[t] * residual[t]
+        else:
+            weight = sample_weight[j]
+            for t in range(first_fitted, T):
+                risk += weight * (residual[t] * residual[t])
+            for t in range(first_fitted, T):
+                residual[t] *= weight
+        for first in range(0, half, width):
+            length = min(width, half - first)
+            for start in (first, first + half):
+                Hb = H[(T + 1) * start : (T + 1) * (start + length)].reshape((T + 1, length))
+                Db = D[T * start : T * (start + length)].reshape((T, length))
+                gUTb = gUT[d * start : d * (start + length)].reshape((d, length))
+                wb = w[start : start + length]
+                sr = signed_readout[start : start + length]
+                gwb = gw[start : start + length]
+                # backward sweep; row t of Db becomes dR/dz_{t+1}
+                slope = Db[T - 1]
+                hidden = Hb[T - 1]
+                r = residual[T - 1]
+                for i in range(length):
+                    delta = r * sr[i] * slope[i]
+                    slope[i] = delta
+                    gwb[i] = _fma(delta, hidden[i], gwb[i])
+                for t in range(T - 2, -1, -1):
+                    slope = Db[t]
+                    later = Db[t + 1]
+                    hidden = Hb[t]
+                    r = residual[t]
+                    for i in range(length):
+                        delta = _fma(later[i], wb[i], r * sr[i]) * slope[i]
+                        slope[i] = delta
+                        gwb[i] = _fma(delta, hidden[i], gwb[i])
+                _input_gradient(x, Db, gUTb)
+    row[0] = risk
+
+
+@jit(inline="always")
+def _signed_readout(c_half, m):
+    """``c_i / sqrt(m)`` for every neuron: ``c_half`` then its negation."""
+    half = m // 2
+    scale = 1.0 / np.sqrt(m)
     signed_readout = np.empty(m)
     for i in range(half):
         signed_readout[i] = c_half[i] * scale
         signed_readout[i + half] = -c_half[i] * scale
-    n_chunks = (n + CHUNK_SIZE - 1) // CHUNK_SIZE
-    chunk_risk = np.empty(n_chunks)
-    chunk_grad_w = np.empty((n_chunks, m))
-    # per chunk, in the block layout of UT_blocked
-    chunk_grad_UT = np.empty((n_chunks, d * m))
-    for chunk in prange(n_chunks):
-        H = np.empty((T + 1) * m)
-        # sigma'(z_t) after the forward pass, then dR/dz_t (times n/2) after
-        # the backward sweep
-        D = np.empty(T * m)
-        z = np.empty(m)
-        F = np.empty(T)
-        residual = np.empty(T)
-        gw = chunk_grad_w[chunk]
-        gUT = chunk_grad_UT[chunk]
-        for i in range(m):
-            gw[i] = 0.0
-        for i in range(d * m):
-            gUT[i] = 0.0
-        risk = 0.0
-        for j in range(chunk * CHUNK_SIZE, min(n, (chunk + 1) * CHUNK_SIZE)):
-            x = X[j]
-            _forward_sample(x, w, UT_blocked, c_half, code, scale, width, H, D, z, F)
-            for t in range(T):
-                residual[t] = 0.0
-            for t in range(first_fitted, T):
-                residual[t] = F[t] - Y[j, t - first_fitted]
-            # the risk is summed step by step, in order (strict arithmetic:
-            # LLVM may not split this sum into vector lanes)
-            if sample_weight is None:
-                for t in range(first_fitted, T):
-                    risk += residual[t] * residual[t]
-            else:
-                weight = sample_weight[j]
-                for t in range(first_fitted, T):
-                    risk += weight * (residual[t] * residual[t])
-                for t in range(first_fitted, T):
-                    residual[t] *= weight
-            for first in range(0, half, width):
-                length = min(width, half - first)
-                for start in (first, first + half):
-                    Hb = H[(T + 1) * start : (T + 1) * (start + length)].reshape((T + 1, length))
-                    Db = D[T * start : T * (start + length)].reshape((T, length))
-                    gUTb = gUT[d * start : d * (start + length)].reshape((d, length))
-                    wb = w[start : start + length]
-                    sr = signed_readout[start : start + length]
-                    gwb = gw[start : start + length]
-                    # backward sweep; row t of Db becomes dR/dz_{t+1}
-                    slope = Db[T - 1]
-                    hidden = Hb[T - 1]
-                    r = residual[T - 1]
-                    for i in range(length):
-                        delta = r * sr[i] * slope[i]
-                        slope[i] = delta
-                        gwb[i] = _fma(delta, hidden[i], gwb[i])
-                    for t in range(T - 2, -1, -1):
-                        slope = Db[t]
-                        later = Db[t + 1]
-                        hidden = Hb[t]
-                        r = residual[t]
-                        for i in range(length):
-                            delta = _fma(later[i], wb[i], r * sr[i]) * slope[i]
-                            slope[i] = delta
-                            gwb[i] = _fma(delta, hidden[i], gwb[i])
-                    _input_gradient(x, Db, gUTb)
-        chunk_risk[chunk] = risk
-    inv_n = 1.0 / n
+    return signed_readout
+
+
+@jit
+def _add_chunk_sums(sums, d, width, grad_w, grad_UT):
+    """Add the chunks' risks and gradients in chunk order; return the summed risk.
+
+    The order of these sums is fixed by the chunks, not by the threads, so
+    the results do not depend on how many threads computed the chunks. Not
+    inlined on purpose: Numba's parfor pass does not see writes made inside
+    a parallel loop through a function call (``sums`` here), and may move a
+    plain read of such an array that follows the loop to before it; it
+    never moves a call.
+    """
+    n_chunks = sums.shape[0]
+    m = grad_w.shape[0]
+    half = m // 2
     total = 0.0
     for i in range(m):
         grad_w[i] = 0.0
@@ -355,22 +398,109 @@ def risk_and_gradient(X, Y, w, UT, c_half, code, grad_w, grad_UT, sample_weight=
         for i in range(m):
             grad_UT[k, i] = 0.0
     for chunk in range(n_chunks):
-        total += chunk_risk[chunk]
+        row = sums[chunk]
+        total += row[0]
         for i in range(m):
-            grad_w[i] += chunk_grad_w[chunk, i]
+            grad_w[i] += row[1 + i]
+        gUT = row[1 + m :]
         for first in range(0, half, width):
             length = min(width, half - first)
             for start in (first, first + half):
-                block = chunk_grad_UT[chunk, d * start : d * (start + length)].reshape((d, length))
+                block = gUT[d * start : d * (start + length)].reshape((d, length))
                 for k in range(d):
                     for i in range(length):
                         grad_UT[k, start + i] += block[k, i]
+    return total
+
+
+@jit(inline="always")
+def _mean_of_sums(total, n, grad_w, grad_UT):
+    """Divide the summed risk and gradients by ``n``, as one multiplication each."""
+    d, m = grad_UT.shape
+    inv_n = 1.0 / n
     for i in range(m):
         grad_w[i] *= inv_n
     for k in range(d):
         for i in range(m):
             grad_UT[k, i] *= inv_n
     return total * inv_n
+
+
+@jit(parallel=True)
+def _risk_and_gradient_parallel(
+    n_workers, X, Y, w, UT, c_half, code, grad_w, grad_UT, sample_weight=None
+):
+    """:func:`risk_and_gradient` on ``n_workers`` threads, each taking the next free chunk."""
+    n, _, d = X.shape
+    m = w.shape[0]
+    width = _block_width(d)
+    UT_blocked = _block_input_weights(UT, width)
+    signed_readout = _signed_readout(c_half, m)
+    n_chunks = (n + CHUNK_SIZE - 1) // CHUNK_SIZE
+    sums = np.empty((n_chunks, 1 + m + d * m))
+    next_chunk = np.empty(1, dtype=np.int64)
+    next_chunk[0] = 0
+    for _ in prange(n_workers):
+        chunk = take_chunk(next_chunk)
+        while chunk < n_chunks:
+            _gradient_chunk(
+                chunk, X, Y, w, UT_blocked, c_half, code, width, signed_readout, sample_weight, sums
+            )
+            chunk = take_chunk(next_chunk)
+    total = _add_chunk_sums(sums, d, width, grad_w, grad_UT)
+    return _mean_of_sums(total, n, grad_w, grad_UT)
+
+
+@jit
+def _risk_and_gradient_serial(X, Y, w, UT, c_half, code, grad_w, grad_UT, sample_weight=None):
+    """:func:`risk_and_gradient` on the calling thread, chunk after chunk."""
+    n, _, d = X.shape
+    m = w.shape[0]
+    width = _block_width(d)
+    UT_blocked = _block_input_weights(UT, width)
+    signed_readout = _signed_readout(c_half, m)
+    n_chunks = (n + CHUNK_SIZE - 1) // CHUNK_SIZE
+    sums = np.empty((n_chunks, 1 + m + d * m))
+    for chunk in range(n_chunks):
+        _gradient_chunk(
+            chunk, X, Y, w, UT_blocked, c_half, code, width, signed_readout, sample_weight, sums
+        )
+    total = _add_chunk_sums(sums, d, width, grad_w, grad_UT)
+    return _mean_of_sums(total, n, grad_w, grad_UT)
+
+
+def _forward_work(X, w, *_):
+    """Chunks and neuron-steps of a :func:`forward` or :func:`risk_and_gradient` call."""
+    n, T, _ = X.shape
+    return (n + CHUNK_SIZE - 1) // CHUNK_SIZE, n * T * w.shape[0]
+
+
+def _gradient_work(X, Y, w, *_):
+    return _forward_work(X, w)
+
+
+forward = ChunkedKernel(_forward_parallel, _forward_serial, _forward_work, name="forward")
+forward.__doc__ = """Outputs ``F`` (n, T) of the RNN on every step of every sequence.
+
+Samples are cut into chunks of ``CHUNK_SIZE``; see :class:`ChunkedKernel`
+for when they run in parallel.
+"""
+
+risk_and_gradient = ChunkedKernel(
+    _risk_and_gradient_parallel, _risk_and_gradient_serial, _gradient_work, name="risk_and_gradient"
+)
+risk_and_gradient.__doc__ = """Empirical risk (eq. 1) and the gradient of half of it.
+
+Call as ``risk_and_gradient(X, Y, w, UT, c_half, code, grad_w, grad_UT,
+sample_weight=None)``. The gradient ``(1/n) sum_j sum_t (F_t - Y_t)
+dF_t/dTheta`` is written into ``grad_w`` (m,) and ``grad_UT`` (d, m); the
+risk ``(1/n) sum_j sum_t (F_t - Y_t)^2`` is returned. With
+``sample_weight`` (n,), sample j's terms are multiplied by
+``sample_weight[j]`` (still divided by n: pass weights summing to n for a
+weighted mean). Without it (None, the branch Numba removes at compile
+time) the arithmetic is exactly the unweighted one. Per-chunk sums are
+added in chunk order, so the results do not depend on the threads.
+"""
 
 
 @jit
