@@ -10,7 +10,7 @@ import math
 
 from .._activations import activation_names, get_activation
 from ._docstrings import fill_doc
-from ._settings import TheorySettings, check_count, check_nonnegative
+from ._settings import PROJECTED_FIELDS, TheorySettings, check_count, check_nonnegative
 
 __all__ = [
     "ACTIVATIONS",
@@ -330,19 +330,7 @@ def theory_constants(
         (Prop. 6; ``ymax`` uses ``alpha``, not ``alpha_m``); ``err``
         (eq. 19); ``regime`` (Remark 5). Overflowed values are ``inf``.
     """
-    settings = TheorySettings(
-        activation=activation,
-        recurrent_scale=recurrent_scale,
-        width=width,
-        radius_w=radius_w,
-        radius_u=radius_u,
-        nu_w=nu_w,
-        nu_u=nu_u,
-        n_timesteps=n_timesteps,
-        n_samples=n_samples,
-        n_features=n_features,
-        delta=delta,
-    )
+    settings = TheorySettings.from_arguments(locals(), *PROJECTED_FIELDS)
     settings.require(
         "width", "radius_w", "radius_u", "n_timesteps", "n_samples", "n_features", "delta"
     )

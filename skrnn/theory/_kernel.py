@@ -47,15 +47,5 @@ def prop3_bound(*, activation, recurrent_scale, width, nu_w, nu_u, n_timesteps, 
     float
         The bound; ``inf`` on overflow.
     """
-    settings = TheorySettings(
-        activation=activation,
-        recurrent_scale=recurrent_scale,
-        width=width,
-        nu_w=nu_w,
-        nu_u=nu_u,
-        n_timesteps=n_timesteps,
-        n_samples=n_samples,
-        delta=delta,
-    )
-    settings.require("width", "n_timesteps", "n_samples", "delta")
+    settings = TheorySettings.from_arguments(locals(), "width", "n_timesteps", "n_samples", "delta")
     return prop3_value(settings)

@@ -31,7 +31,7 @@ from ._constants import (
 )
 from ._docstrings import fill_doc
 from ._optimize import first_feasible, largest_admissible, smallest_integer
-from ._settings import TheorySettings, check_count, check_nonnegative
+from ._settings import DATA_FIELDS, TheorySettings, check_count, check_nonnegative
 
 __all__ = [
     "certified_eps",
@@ -157,12 +157,6 @@ def certified_eps(settings, width, eta, n_iter):
     return first_feasible(evaluate, grid)
 
 
-def _plain_settings(**kwargs):
-    settings = TheorySettings(**kwargs)
-    settings.require("n_timesteps", "n_samples", "n_features", "delta")
-    return settings
-
-
 @fill_doc
 def theorem2_certified_risk(
     *,
@@ -227,18 +221,7 @@ def theorem2_certified_risk(
     float
         ``9 eps* / 4``, or ``inf`` when no ``eps`` qualifies.
     """
-    settings = _plain_settings(
-        activation=activation,
-        recurrent_scale=recurrent_scale,
-        width=width,
-        nu_w=nu_w,
-        nu_u=nu_u,
-        n_timesteps=n_timesteps,
-        n_samples=n_samples,
-        n_features=n_features,
-        delta=delta,
-    )
-    settings.require("width")
+    settings = TheorySettings.from_arguments(locals(), *DATA_FIELDS, "width")
     eta = check_nonnegative("learning_rate", learning_rate, positive=True)
     tau = check_count("n_iter", n_iter)
     return 2.25 * certified_eps(settings, settings.width, eta, tau)[0]
@@ -303,16 +286,7 @@ def theorem2_requirements(
         size is then 0).
     """
     eps = check_nonnegative("eps", eps, positive=True)
-    settings = _plain_settings(
-        activation=activation,
-        recurrent_scale=recurrent_scale,
-        nu_w=nu_w,
-        nu_u=nu_u,
-        n_timesteps=n_timesteps,
-        n_samples=n_samples,
-        n_features=n_features,
-        delta=delta,
-    )
+    settings = TheorySettings.from_arguments(locals(), *DATA_FIELDS)
     consts = theorem2_at(settings, eps)
     nu2 = settings.nu2
     eta = largest_admissible(eps, consts["step_denominator"])

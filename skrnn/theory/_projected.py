@@ -22,7 +22,13 @@ import warnings
 from ._constants import product, projected_constants, ratio, square, upper
 from ._docstrings import fill_doc
 from ._optimize import smallest_integer
-from ._settings import TheorySettings, check_count, check_nonnegative, check_step
+from ._settings import (
+    PROJECTED_FIELDS,
+    TheorySettings,
+    check_count,
+    check_nonnegative,
+    check_step,
+)
 
 __all__ = [
     "corollary1_bound",
@@ -108,14 +114,6 @@ def theorem1_violation(settings):
     )
 
 
-def _projected_settings(**kwargs):
-    settings = TheorySettings(**kwargs)
-    settings.require(
-        "width", "radius_w", "radius_u", "n_timesteps", "n_samples", "n_features", "delta"
-    )
-    return settings
-
-
 def _public_bound(settings, n_iter, learning_rate, iterate):
     tau = check_count("n_iter", n_iter)
     step = check_step(learning_rate)
@@ -186,19 +184,7 @@ def theorem1_bound(
         ``UserWarning`` when ``nu > rho`` (the theorem needs
         ``rho_w >= nu_w`` and ``rho_u >= nu_u``).
     """
-    settings = _projected_settings(
-        activation=activation,
-        recurrent_scale=recurrent_scale,
-        width=width,
-        radius_w=radius_w,
-        radius_u=radius_u,
-        nu_w=nu_w,
-        nu_u=nu_u,
-        n_timesteps=n_timesteps,
-        n_samples=n_samples,
-        n_features=n_features,
-        delta=delta,
-    )
+    settings = TheorySettings.from_arguments(locals(), *PROJECTED_FIELDS)
     return _public_bound(settings, n_iter, learning_rate, "best")
 
 
@@ -253,19 +239,7 @@ def corollary1_bound(
         The bound on the risk of the average iterate; ``inf`` on overflow;
         NaN with a ``UserWarning`` when ``nu > rho``.
     """
-    settings = _projected_settings(
-        activation=activation,
-        recurrent_scale=recurrent_scale,
-        width=width,
-        radius_w=radius_w,
-        radius_u=radius_u,
-        nu_w=nu_w,
-        nu_u=nu_u,
-        n_timesteps=n_timesteps,
-        n_samples=n_samples,
-        n_features=n_features,
-        delta=delta,
-    )
+    settings = TheorySettings.from_arguments(locals(), *PROJECTED_FIELDS)
     return _public_bound(settings, n_iter, learning_rate, "average")
 
 
@@ -349,19 +323,7 @@ def theorem1_requirements(
         When ``nu > rho`` (the theorem does not apply).
     """
     eps = check_nonnegative("eps", eps, positive=True)
-    settings = TheorySettings(
-        activation=activation,
-        recurrent_scale=recurrent_scale,
-        radius_w=radius_w,
-        radius_u=radius_u,
-        nu_w=nu_w,
-        nu_u=nu_u,
-        n_timesteps=n_timesteps,
-        n_samples=n_samples,
-        n_features=n_features,
-        delta=delta,
-    )
-    settings.require("radius_w", "radius_u", "n_timesteps", "n_samples", "n_features", "delta")
+    settings = TheorySettings.from_arguments(locals(), *PROJECTED_FIELDS[1:])
     reason = theorem1_violation(settings)
     if reason is not None:
         raise ValueError(reason)

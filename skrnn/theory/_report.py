@@ -20,7 +20,7 @@ from ._docstrings import fill_doc
 from ._kernel import prop3_value
 from ._plain import REPORTED, certified_eps
 from ._projected import projected_bound, theorem1_violation, theory_step
-from ._settings import TheorySettings, check_count, check_iterate, check_step
+from ._settings import DATA_FIELDS, TheorySettings, check_count, check_iterate, check_step
 
 __all__ = ["gd_rnn_bound", "ntk_bound"]
 
@@ -215,20 +215,7 @@ def gd_rnn_bound(
         the ``eps -> 0`` limits (constants at ``alpha``, ``lambda``,
         ``Fmax`` and ``err`` infinite).
     """
-    settings = TheorySettings(
-        activation=activation,
-        recurrent_scale=recurrent_scale,
-        width=width,
-        radius_w=radius_w,
-        radius_u=radius_u,
-        nu_w=nu_w,
-        nu_u=nu_u,
-        n_timesteps=n_timesteps,
-        n_samples=n_samples,
-        n_features=n_features,
-        delta=delta,
-    )
-    settings.require("width", "n_timesteps", "n_samples", "n_features", "delta")
+    settings = TheorySettings.from_arguments(locals(), "width", *DATA_FIELDS)
     iterate = check_iterate(iterate)
     tau = check_count("n_iter", n_iter, 0)
     step = check_step(learning_rate)

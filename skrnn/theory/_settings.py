@@ -11,7 +11,7 @@ underneath, so every message has the same form.
 import math
 import numbers
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from sklearn.utils.validation import check_scalar
@@ -19,7 +19,9 @@ from sklearn.utils.validation import check_scalar
 from .._activations import ACTIVATIONS, get_activation
 
 __all__ = [
+    "DATA_FIELDS",
     "ITERATES",
+    "PROJECTED_FIELDS",
     "TheorySettings",
     "check_count",
     "check_iterate",
@@ -30,6 +32,12 @@ __all__ = [
 
 #: which iterate of gradient descent a bound is about
 ITERATES = ("best", "average", "last")
+
+#: the fields every data-dependent bound requires
+DATA_FIELDS = ("n_timesteps", "n_samples", "n_features", "delta")
+
+#: the fields the projected-gradient-descent results require
+PROJECTED_FIELDS = ("width", "radius_w", "radius_u", *DATA_FIELDS)
 
 #: the integer fields of :class:`TheorySettings`
 _COUNTS = ("n_timesteps", "n_samples", "n_features", "width")
@@ -219,6 +227,28 @@ class TheorySettings:
             fields[f"nu_{axis}"] = check_nonnegative(f"nu_{axis}", nu)
         for name, value in fields.items():
             object.__setattr__(self, name, value)
+
+    @classmethod
+    def from_arguments(cls, arguments, *required):
+        """The settings among a public function's arguments, ``required`` ones present.
+
+        Parameters
+        ----------
+        arguments : dict
+            The function's arguments by name (its ``locals()`` on entry);
+            names that are not fields are ignored.
+        *required : str
+            Fields that must not be None (see :meth:`require`).
+
+        Returns
+        -------
+        TheorySettings
+            The validated settings.
+        """
+        names = [field.name for field in fields(cls) if field.name in arguments]
+        settings = cls(**{name: arguments[name] for name in names})
+        settings.require(*required)
+        return settings
 
     def require(self, *names):
         """Raise a ``TypeError`` for each named field that is None.
