@@ -135,15 +135,19 @@ def memory_sums(T, z):
     return s0, s1
 
 
+def _checked_memory_sums(T, z):
+    """:func:`memory_sums` after the public functions' checks of ``T`` and ``z``."""
+    return memory_sums(check_count("T", T, 0), check_nonnegative("z", z))
+
+
+@fill_doc
 def mu0(T, z):
     """Geometric memory sum ``mu0_T(z) = sum_{k=0}^{T-1} z^k`` (Lemma 1).
 
     Parameters
     ----------
-    T : int
-        Number of terms (the horizon), ``T >= 0``.
-    z : float
-        Ratio, ``z >= 0`` (in the bounds ``z = alpha_m * sigma1``).
+    %(T)s
+    %(z)s
 
     Returns
     -------
@@ -151,25 +155,24 @@ def mu0(T, z):
         The sum; ``inf`` when it overflows. Accurate for ``z`` near 1 and
         cheap for any ``T`` (``O(log T)`` operations).
     """
-    return memory_sums(check_count("T", T, 0), check_nonnegative("z", z))[0]
+    return _checked_memory_sums(T, z)[0]
 
 
+@fill_doc
 def mu1(T, z):
     """Weighted memory sum ``mu1_T(z) = sum_{k=0}^{T-1} (k+1) z^k`` (Lemma 2).
 
     Parameters
     ----------
-    T : int
-        Number of terms (the horizon), ``T >= 0``.
-    z : float
-        Ratio, ``z >= 0`` (in the bounds ``z = alpha_m * sigma1``).
+    %(T)s
+    %(z)s
 
     Returns
     -------
     float
         The sum; ``inf`` when it overflows.
     """
-    return memory_sums(check_count("T", T, 0), check_nonnegative("z", z))[1]
+    return _checked_memory_sums(T, z)[1]
 
 
 def regime(z):
@@ -308,17 +311,7 @@ def theory_constants(
 
     Parameters
     ----------
-    %(activation)s
-    %(recurrent_scale)s
-    %(width)s
-    %(radius_w)s
-    %(radius_u)s
-    %(nu_w)s
-    %(nu_u)s
-    %(n_timesteps)s
-    %(n_samples)s
-    %(n_features)s
-    %(delta)s
+    %(projected_setting)s
 
     Returns
     -------

@@ -2,7 +2,8 @@
 
 A docstring line that holds only ``%(name)s`` is replaced by the numpydoc
 entry ``name`` below, indented like the placeholder, so every function lists
-each parameter with its type while the wording lives in one place.
+each parameter with its type while the wording lives in one place. A group
+name stands for its entries in order.
 """
 
 import re
@@ -76,6 +77,12 @@ learning_rate : "theory", float or None, default=None
     Step size ``eta``. ``"theory"`` (or None) is Theorem 1's own step
     ``1 / (T sqrt(tau))``; a float ``> 0`` gives the step-size-generic form
     of the proof.""",
+    "T": """\
+T : int
+    Number of terms (the horizon), ``T >= 0``.""",
+    "z": """\
+z : float
+    Ratio, ``z >= 0`` (in the bounds ``z = alpha_m * sigma1``).""",
     "max_input_norm": """\
 max_input_norm : float or None
     ``max_{j,t} ||X_t^j||_2`` over the training sequences. The theory needs
@@ -84,13 +91,25 @@ max_input_norm : float or None
     None skips the check (the caller vouches for the inputs).""",
 }
 
+#: placeholders that stand for several entries, in order
+_GROUPS = {
+    "data": ("n_timesteps", "n_samples", "n_features", "delta"),
+    "radii": ("radius_w", "radius_u", "nu_w", "nu_u"),
+    "projected_setting": ("activation", "recurrent_scale", "width", "radii", "data"),
+}
+
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ ]*)%\((?P<name>\w+)\)s[ ]*$", re.MULTILINE)
+
+
+def _entry_lines(name):
+    if name in _GROUPS:
+        return [line for member in _GROUPS[name] for line in _entry_lines(member)]
+    return _ENTRIES[name].splitlines()
 
 
 def _expand(match):
     indent = match["indent"]
-    entry = _ENTRIES[match["name"]]
-    return "\n".join(indent + line if line else line for line in entry.splitlines())
+    return "\n".join(indent + line if line else line for line in _entry_lines(match["name"]))
 
 
 def fill_doc(function):

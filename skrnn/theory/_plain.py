@@ -211,10 +211,7 @@ def theorem2_certified_risk(
     %(n_iter)s
     %(nu_w_plain)s
     %(nu_u_plain)s
-    %(n_timesteps)s
-    %(n_samples)s
-    %(n_features)s
-    %(delta)s
+    %(data)s
 
     Returns
     -------
@@ -269,10 +266,7 @@ def theorem2_requirements(
     %(recurrent_scale)s
     %(nu_w_plain)s
     %(nu_u_plain)s
-    %(n_timesteps)s
-    %(n_samples)s
-    %(n_features)s
-    %(delta)s
+    %(data)s
 
     Returns
     -------

@@ -161,17 +161,7 @@ def theorem1_bound(
 
     Parameters
     ----------
-    %(activation)s
-    %(recurrent_scale)s
-    %(width)s
-    %(radius_w)s
-    %(radius_u)s
-    %(nu_w)s
-    %(nu_u)s
-    %(n_timesteps)s
-    %(n_samples)s
-    %(n_features)s
-    %(delta)s
+    %(projected_setting)s
     %(n_iter)s
     %(learning_rate)s
 
@@ -219,17 +209,7 @@ def corollary1_bound(
 
     Parameters
     ----------
-    %(activation)s
-    %(recurrent_scale)s
-    %(width)s
-    %(radius_w)s
-    %(radius_u)s
-    %(nu_w)s
-    %(nu_u)s
-    %(n_timesteps)s
-    %(n_samples)s
-    %(n_features)s
-    %(delta)s
+    %(projected_setting)s
     %(n_iter)s
     %(learning_rate)s
 
@@ -299,14 +279,8 @@ def theorem1_requirements(
         Target risk, ``> 0``.
     %(activation)s
     %(recurrent_scale)s
-    %(radius_w)s
-    %(radius_u)s
-    %(nu_w)s
-    %(nu_u)s
-    %(n_timesteps)s
-    %(n_samples)s
-    %(n_features)s
-    %(delta)s
+    %(radii)s
+    %(data)s
 
     Returns
     -------

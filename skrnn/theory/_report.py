@@ -180,10 +180,7 @@ def gd_rnn_bound(
     nu_u : float or None
         Target complexity ``nu_u >= 0``; None means ``radius_u``, or 1.0
         without a radius.
-    %(n_timesteps)s
-    %(n_samples)s
-    %(n_features)s
-    %(delta)s
+    %(data)s
     n_iter : int
         Number ``tau >= 0`` of gradient steps taken.
     learning_rate : "theory", float or None
