@@ -7,7 +7,10 @@
   with ``n_jobs=1`` on both the search and the estimator (scores must match);
 * busy machine: a fit on about 200 windows of 20 steps at width 128 with
   the default threads and with ``n_jobs=1``, on the machine as it is and
-  with one busy process per core started by the benchmark;
+  with one busy process per core started by the benchmark
+  (``python -c "while True: pass"``, killed at the end);
+* parallel threshold: one gradient on the calling thread against 2 threads,
+  by amount of work, as is and busy (sets ``MIN_PARALLEL_WORK``);
 * latency: ``import skrnn``, and the first fit at size A in a fresh process
   with a warm on-disk Numba cache and with an empty one (a new
   ``NUMBA_CACHE_DIR``).
@@ -17,7 +20,6 @@ Run: ``python benchmarks/bench_system.py [--quick]``.
 
 import argparse
 import json
-import multiprocessing
 import os
 import statistics
 import subprocess
@@ -114,12 +116,30 @@ def grid_search(quick):
     }
 
 
-def _spin(stop_event):
-    while not stop_event.is_set():
-        pass
+class background_load:
+    """One busy Python process per core while the block runs, killed after it."""
+
+    def __init__(self, processes=None):
+        self.processes = processes or os.cpu_count() or 1
+        self.spinners = []
+
+    def __enter__(self):
+        self.spinners = [
+            subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(self.processes)
+        ]
+        time.sleep(0.3)  # let them start spinning
+        return self
+
+    def __exit__(self, *exc):
+        for spinner in self.spinners:
+            spinner.kill()
+        for spinner in self.spinners:
+            spinner.wait(timeout=10)
 
 
 def busy_machine(quick):
+    """A small default fit with the default threads and with ``n_jobs=1``, idle and busy."""
     rng = np.random.default_rng(3)
     series = np.sin(np.arange(240) / 6.0) + 0.1 * rng.standard_normal(240)
     X = np.lib.stride_tricks.sliding_window_view(series[:-1], 20)[:200, :, None].copy()
@@ -132,22 +152,61 @@ def busy_machine(quick):
         seconds, _, _ = median_time(lambda: _quiet(lambda: model.fit(X, y)), repeats)
         return seconds
 
-    result = {"as_is": {"default_s": fit_time(None), "n_jobs_1_s": fit_time(1)}}
-    stop = multiprocessing.Event()
-    workers = [
-        multiprocessing.Process(target=_spin, args=(stop,), daemon=True)
-        for _ in range(os.cpu_count() or 1)
-    ]
-    for worker in workers:
-        worker.start()
-    try:
-        result["busy"] = {"default_s": fit_time(None), "n_jobs_1_s": fit_time(1)}
-    finally:
-        stop.set()
-        for worker in workers:
-            worker.join(timeout=5)
+    def both():
+        # alternated, so that a change of load hits both alike
+        default, single = [], []
+        for _ in range(2):
+            default.append(fit_time(None))
+            single.append(fit_time(1))
+        return {"default_s": min(default), "n_jobs_1_s": min(single)}
+
+    result = {"as_is": both()}
+    with background_load():
+        result["busy"] = both()
     for case in result.values():
         case["default_over_n_jobs_1"] = case["default_s"] / case["n_jobs_1_s"]
+    return result
+
+
+def parallel_threshold(quick):
+    """Serial against 2-thread gradient kernels by amount of work, idle and busy.
+
+    The crossover sets ``skrnn._numba.MIN_PARALLEL_WORK`` (neuron-steps
+    ``n T m`` below which kernels run on the calling thread).
+    """
+    from skrnn._numba import MIN_PARALLEL_WORK
+    from skrnn._numba.recurrence import _risk_and_gradient_parallel, _risk_and_gradient_serial
+
+    budget = 0.5 if quick else 1.5  # seconds of calls per measurement
+
+    def mean_call(function):
+        function()
+        calls, start = 0, time.perf_counter()
+        while time.perf_counter() - start < budget:
+            function()
+            calls += 1
+        return (time.perf_counter() - start) / calls
+
+    def sweep():
+        rows = {}
+        for n in (16, 32, 64, 128, 256, 512):
+            T, d, m = 20, 1, 128
+            X, Y, w, UT, c_half = rnn_problem(n, T, d, m)
+            Y = np.ascontiguousarray(Y[:, -1:])
+            grad_w, grad_UT = np.empty(m), np.empty((d, m))
+            args = (X, Y, w, UT, c_half, TANH, grad_w, grad_UT, None)
+            serial = mean_call(lambda: _risk_and_gradient_serial(*args))  # noqa: B023
+            parallel = mean_call(lambda: _risk_and_gradient_parallel(2, *args))  # noqa: B023
+            rows[str(n * T * m)] = {
+                "serial_s": serial,
+                "two_threads_s": parallel,
+                "ratio": parallel / serial,
+            }
+        return rows
+
+    result = {"min_parallel_work": MIN_PARALLEL_WORK, "as_is": sweep()}
+    with background_load():
+        result["busy"] = sweep()
     return result
 
 
@@ -207,23 +266,27 @@ def _guarded(function, quick):
         return {"error": f"{type(error).__name__}: {error}"[:300]}
 
 
-def run(quick=False):
-    return {
-        name: _guarded(function, quick)
-        for name, function in (
-            ("scaling", scaling),
-            ("grid_search", grid_search),
-            ("busy_machine", busy_machine),
-            ("latency", latency),
-        )
-    }
+SECTIONS = {
+    "scaling": scaling,
+    "grid_search": grid_search,
+    "busy_machine": busy_machine,
+    "parallel_threshold": parallel_threshold,
+    "latency": latency,
+}
+
+
+def run(quick=False, sections=None):
+    """Results of the named sections (all by default), errors reported in place."""
+    return {name: _guarded(SECTIONS[name], quick) for name in sections or SECTIONS}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", help="comma-separated: " + ", ".join(SECTIONS))
     args = parser.parse_args()
-    print(json.dumps(run(args.quick), indent=2))
+    sections = args.only.split(",") if args.only else None
+    print(json.dumps(run(args.quick, sections), indent=2))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """Run every benchmark of issue 10, print a table of medians and ratios, write JSON.
 
 Run: ``python benchmarks/run_all.py [--quick] [--json out.json]
-[--baseline-python PATH] [--no-baselines] [--only ntk,gradient,system]``.
+[--baseline-python PATH] [--no-baselines] [--only ntk,gradient,system]``
+(``--only`` also takes parts of ``system``: ``scaling``, ``grid_search``,
+``busy_machine``, ``parallel_threshold``, ``latency``).
 
 The PyTorch and JAX baselines run in their own processes with the
 interpreter given by ``--baseline-python`` (or ``SKRNN_BENCH_PYTHON``;
@@ -106,8 +108,28 @@ def _grid_rows(rows, gs):
 def _busy_rows(rows, bm):
     busy = bm["busy"]["default_over_n_jobs_1"]
     as_is = bm["as_is"]["default_over_n_jobs_1"]
-    measured = f"{busy:.2f} with a busy process per core, {as_is:.2f} as the machine was"
-    _row(rows, "small fit: default / n_jobs=1 time", measured, "<= 1.2 / < 1", busy <= 1.2)
+    measured = (
+        f"{busy:.2f} with a busy process per core ({bm['busy']['default_s']:.2f} s vs "
+        f"{bm['busy']['n_jobs_1_s']:.2f} s), {as_is:.2f} as the machine was "
+        f"({bm['as_is']['default_s']:.2f} s vs {bm['as_is']['n_jobs_1_s']:.2f} s)"
+    )
+    met = busy <= 1.2 and as_is < 1
+    _row(rows, "small fit: default / n_jobs=1 time", measured, "<= 1.2 busy, < 1 idle", met)
+
+
+def _threshold_rows(rows, pt):
+    for case in ("as_is", "busy"):
+        ratios = ", ".join(
+            f"{int(work) // 1000}k: {row['ratio']:.2f}" for work, row in pt[case].items()
+        )
+        rows.append(
+            (
+                f"2 threads / serial by n*T*m ({case.replace('_', ' ')})",
+                ratios,
+                f"serial below {pt['min_parallel_work'] // 1000}k",
+                "-",
+            )
+        )
 
 
 def _latency_rows(rows, lat):
@@ -131,6 +153,7 @@ def table(results):
         ("scaling", system.get("scaling"), _scaling_rows),
         ("cross-validation", system.get("grid_search"), _grid_rows),
         ("busy machine", system.get("busy_machine"), _busy_rows),
+        ("parallel threshold", system.get("parallel_threshold"), _threshold_rows),
         ("latency", system.get("latency"), _latency_rows),
     ]
     for label, result, add in sections:
@@ -164,7 +187,12 @@ def main():
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--baseline-python", help="interpreter with torch and/or jax")
     parser.add_argument("--no-baselines", action="store_true")
-    parser.add_argument("--only", default="ntk,gradient,system")
+    parser.add_argument(
+        "--only",
+        default="ntk,gradient,system",
+        help="comma-separated: ntk, gradient, system, or parts of system: "
+        + ", ".join(bench_system.SECTIONS),
+    )
     args = parser.parse_args()
     if args.baseline_python:
         os.environ["SKRNN_BENCH_PYTHON"] = args.baseline_python
@@ -176,8 +204,9 @@ def main():
         results["ntk"] = _guarded(bench_ntk.run, args.quick, baselines)
     if "gradient" in parts:
         results["gradient"] = _guarded(bench_gradient.run, args.quick, baselines)
-    if "system" in parts:
-        results["system"] = bench_system.run(args.quick)
+    system_parts = [name for name in bench_system.SECTIONS if name in parts]
+    if "system" in parts or system_parts:
+        results["system"] = bench_system.run(args.quick, system_parts or None)
     results["wall_s"] = time.perf_counter() - start
     results["load_average_end"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     print(table(results))

@@ -124,7 +124,12 @@ def start_threading_layer():
     2 threads. Unless the user chose a policy, ``OMP_WAIT_POLICY=PASSIVE``
     is set while Numba loads the layer (the OpenMP runtime reads it then)
     and removed right after, so other libraries and child processes do not
-    see it. Has no effect if the OpenMP runtime was already loaded.
+    see it. Called when this module is imported, because whatever starts
+    the layer first decides (``numba.get_num_threads()`` starts it too): it
+    has no effect if the layer or the OpenMP runtime was already started
+    (then set ``OMP_WAIT_POLICY=PASSIVE`` in the environment), and a
+    threading layer chosen with ``numba.config.THREADING_LAYER`` must be
+    chosen before skrnn is imported (``NUMBA_THREADING_LAYER`` works).
     """
     global _LAYER_STARTED
     if _LAYER_STARTED or numba.config.DISABLE_JIT:
@@ -141,6 +146,9 @@ def start_threading_layer():
             if passive:
                 os.environ.pop("OMP_WAIT_POLICY", None)
         _LAYER_STARTED = True
+
+
+start_threading_layer()
 
 
 @contextlib.contextmanager
