@@ -233,6 +233,11 @@ class TrainingSystem:
             )
         return self._spectrum
 
+    def residual(self, coef):
+        """``||targets - Phi coef||^2``."""
+        leftover = self.targets - self.Phi @ coef
+        return float(leftover @ leftover)
+
     def coefficients(self, solution):
         """``coef`` from a solution of the system (``Phi^T x`` in the dual form), checked finite."""
         return check_finite_coefficients(self.Phi.T @ solution if self.dual else solution)
@@ -274,9 +279,7 @@ def gcv_alpha(system, candidates, n_rows):
         lam = eigenvalues[kept]
         projections = (eigenvectors[:, kept].T @ system.rhs) / np.sqrt(lam)
         # ||y - U q||^2 explicitly: ||y||^2 - ||q||^2 cancels catastrophically
-        fitted = system.Phi @ (eigenvectors[:, kept] @ (projections / np.sqrt(lam)))
-        leftover = system.targets - fitted
-        outside = float(leftover @ leftover)
+        outside = system.residual(eigenvectors[:, kept] @ (projections / np.sqrt(lam)))
     return select_alpha(eigenvalues[kept], projections, outside, n_rows, alphas=candidates)
 
 

@@ -231,7 +231,7 @@ def fit_ntk_ragged(estimator, X, y, sample_weight=None):
 
     The features are not cached (the cache keys 3-D arrays).
     """
-    from ._ntk_fit import choose_solver_and_draw
+    from ._ntk_fit import choose_solver_and_draw, weighted_rows
 
     est = estimator
     alpha = est._alpha_candidates()
@@ -251,10 +251,7 @@ def fit_ntk_ragged(estimator, X, y, sample_weight=None):
     n_effective = float(n_samples)
     n_rows_effective = float(n_rows)
     if weights is not None:
-        # weighted least squares = least squares on rows scaled by sqrt(weight)
-        root = np.repeat(np.sqrt(weights), counts)
-        Phi = Phi * root[:, np.newaxis]
-        flat_targets = flat_targets * root
+        Phi, flat_targets = weighted_rows(Phi, flat_targets, weights, counts)
         n_effective = float(np.sum(weights))
         n_rows_effective = float(np.sum(weights * counts))
     est._solve(Phi, flat_targets, alpha, n_effective, n_rows_effective, max_length, None)

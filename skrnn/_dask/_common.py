@@ -4,7 +4,7 @@ import contextlib
 import sys
 import threading
 
-from .._numba import numba_threads
+from .._numba import _dask_worker_threads, numba_threads
 
 #: how many partial sums each node of the reduction tree adds
 SPLIT_EVERY = 8
@@ -49,6 +49,8 @@ def dask_array_module():
 def worker_thread_count():
     """Threads of the Dask worker running the current task; None outside a worker.
 
+    The lookup of :mod:`skrnn._numba`, which ``n_jobs=None`` follows too.
+
     Returns
     -------
     n_threads : int or None
@@ -56,19 +58,7 @@ def worker_thread_count():
         ``distributed`` worker runs this code (local schedulers), which
         keeps Numba's own setting.
     """
-    distributed = sys.modules.get("distributed")
-    if distributed is None:
-        return None
-    try:
-        worker = distributed.get_worker()
-    except ValueError:  # not inside a worker's task
-        return None
-    state = getattr(worker, "state", None)
-    n_threads = getattr(state, "nthreads", None) or getattr(worker, "nthreads", None)
-    try:
-        return max(1, int(n_threads))
-    except (TypeError, ValueError):
-        return 1
+    return _dask_worker_threads()
 
 
 @contextlib.contextmanager

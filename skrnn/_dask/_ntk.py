@@ -1,19 +1,12 @@
 """The NTK model on Dask arrays: the primal system summed over chunks, and the fit."""
 
 import numpy as np
-from scipy import linalg
 
 from .._activations import ACTIVATIONS
-from .._alpha_selection import select_alpha
 from .._gram import _features, _row_blocks, _symmetric_gram
 from .._memory import memory_text
-from .._ntk_solvers import (
-    linearized_gd,
-    memory_need,
-    ridge_cholesky,
-    ridge_spectral,
-    spectral_cutoff,
-)
+from .._ntk_fit import TrainingSystem, draw_weights, fit_linearized_gd, fit_ridge, weighted_rows
+from .._ntk_solvers import memory_need
 from ._common import SPLIT_EVERY, dask_array_module, kernel_threads
 from ._data import normalized_dask_targets, validate_dask_training_data
 
@@ -47,13 +40,11 @@ def primal_solver_for_dask(solver):
     return "primal"
 
 
-def _weighted_rows(Phi, targets, weights, rows, n_steps):
-    """Rows scaled by the square root of their sequence's weight (in place for ``Phi``)."""
+def _weighted_chunk_rows(Phi, targets, weights, rows, n_steps):
+    """Rows of a block scaled by the square root of their sequence's weight (None: as given)."""
     if weights is None:
         return Phi, targets
-    root = np.sqrt(np.repeat(weights[rows], n_steps))
-    Phi *= root[:, np.newaxis]
-    return Phi, targets * root
+    return weighted_rows(Phi, targets, weights[rows], n_steps)
 
 
 def _chunk_normal_equations(X, Y, weights, draws, code):
@@ -67,7 +58,7 @@ def _chunk_normal_equations(X, Y, weights, draws, code):
     for rows in _row_blocks(n_chunk, 8 * n_steps * p):
         with kernel_threads():
             Phi = _features(X[rows], w0, UT0, code, n_steps).reshape(-1, p)
-        Phi, targets = _weighted_rows(Phi, Y[rows].reshape(-1), weights, rows, n_steps)
+        Phi, targets = _weighted_chunk_rows(Phi, Y[rows].reshape(-1), weights, rows, n_steps)
         system[0, :, :p] += _symmetric_gram(Phi, transpose=True)
         system[0, :, p] += Phi.T @ targets
     return system
@@ -84,7 +75,7 @@ def _chunk_residual(X, Y, weights, draws, code):
     for rows in _row_blocks(n_chunk, 8 * n_steps * p):
         with kernel_threads():
             Phi = _features(X[rows], w0, UT0, code, n_steps).reshape(-1, p)
-        Phi, targets = _weighted_rows(Phi, Y[rows].reshape(-1), weights, rows, n_steps)
+        Phi, targets = _weighted_chunk_rows(Phi, Y[rows].reshape(-1), weights, rows, n_steps)
         leftover = targets - Phi @ coef
         total += float(leftover @ leftover)
     return np.array([total])
@@ -188,24 +179,26 @@ def distributed_residual(X, Y, w0, UT0, code, coef, *, sample_weight=None):
     return float(parts.sum(split_every=SPLIT_EVERY).compute())
 
 
-def _gcv_alpha(estimator, eigenvalues, eigenvectors, rhs, residual_of, candidates, n_rows):
-    """GCV choice of the penalty for the primal system (sets ``alphas_``, ``gcv_scores_``).
+class _DistributedPrimalSystem(TrainingSystem):
+    """The primal system of a Dask fit: ``Phi^T W Phi`` and ``Phi^T W y`` summed over chunks.
 
-    As the in-memory primal path: the coordinates of the targets in the
-    orthonormal basis ``Phi v_k / sqrt(lam_k)`` are ``q_k = v_k^T Phi^T y /
-    sqrt(lam_k)``, and the part of the targets outside that span is the
-    explicit residual ``||y - Phi V_kept diag(1/lam) V_kept^T Phi^T y||^2``
-    (``residual_of``, a second pass over the chunks), not ``||y||^2 -
-    ||q||^2``, which cancels catastrophically when the targets lie nearly in
-    the span.
+    ``Phi`` stays on the workers; GCV's residual ``||W^(1/2) (y - Phi coef)||^2``
+    is a second pass over the chunks (``residual_of``).
     """
-    kept = eigenvalues > spectral_cutoff(eigenvalues)
-    lam = eigenvalues[kept]
-    projections = (eigenvectors[:, kept].T @ rhs) / np.sqrt(lam)
-    outside = residual_of(eigenvectors[:, kept] @ (projections / np.sqrt(lam)))
-    alpha, alphas, scores = select_alpha(lam, projections, outside, n_rows, alphas=candidates)
-    estimator.alphas_, estimator.gcv_scores_ = alphas, scores
-    return alpha
+
+    def __init__(self, gram, rhs, residual_of):
+        # the base class would form rhs from Phi, which is not here
+        self.Phi = self.targets = None
+        self.dual, self.rhs = False, rhs
+        self._solver, self._key, self._budget = "primal", None, 0
+        self._spectrum = None
+        self._gram, self._residual_of = gram, residual_of
+
+    def gram(self):
+        return self._gram
+
+    def residual(self, coef):
+        return self._residual_of(coef)
 
 
 def _check_driver_memory(estimator, n_features):
@@ -255,8 +248,6 @@ def fit_ntk_on_dask(estimator, X, y, sample_weight=None):
         For ``solver="dual"`` (see :func:`primal_solver_for_dask`), or a
         ``p x p`` system larger than ``max_memory_bytes``.
     """
-    from .._ntk_fit import draw_weights
-
     alpha = estimator._alpha_candidates()
     solver = primal_solver_for_dask(estimator.solver)
     data = validate_dask_training_data(estimator, X, y, sample_weight)
@@ -278,44 +269,22 @@ def fit_ntk_on_dask(estimator, X, y, sample_weight=None):
     for name in ("gd_learning_rate_", "alpha_", "alphas_", "gcv_scores_"):
         if hasattr(estimator, name):  # left by an earlier fit
             delattr(estimator, name)
-    spectrum = None
+
+    def residual_of(coef):
+        return distributed_residual(
+            data.X, Y, estimator.w0_, UT0, code, coef, sample_weight=weights
+        )
+
+    system = _DistributedPrimalSystem(gram, rhs, residual_of)
     if estimator.gd_steps is None:
-        solution = None
-        if not isinstance(alpha, float):
-            spectrum = linalg.eigh(gram)
-
-            def residual_of(coef):
-                return distributed_residual(
-                    data.X, Y, estimator.w0_, UT0, code, coef, sample_weight=weights
-                )
-
-            alpha = _gcv_alpha(
-                estimator, *spectrum, rhs, residual_of, alpha, n_effective * n_fitted_steps
-            )
-        elif alpha > 0:
-            solution = ridge_cholesky(gram, rhs, alpha)
-        if solution is None:  # alpha = 0, a singular shifted matrix, or a selection
-            eigenvalues, eigenvectors = spectrum if spectrum is not None else linalg.eigh(gram)
-            solution = ridge_spectral(eigenvalues, eigenvectors, rhs, alpha)
-        estimator.alpha_ = alpha
+        fitted = fit_ridge(system, alpha, n_effective * n_fitted_steps)
     else:
-        eigenvalues, eigenvectors = linalg.eigh(gram)
-        estimator.gd_learning_rate_ = estimator._stable_gd_learning_rate(
-            eigenvalues, n_effective, n_timesteps
-        )
-        solution = linearized_gd(
-            eigenvalues,
-            eigenvectors,
-            rhs,
-            estimator.gd_steps,
-            estimator.gd_learning_rate_,
-            n_effective,
-        )
-    if not np.all(np.isfinite(solution)):
-        raise ValueError(
-            "The fitted coefficients are not finite: the targets are too large for "
-            "float64 arithmetic; rescale y."
-        )
-    estimator.coef_ = solution
+        step = estimator._stable_gd_learning_rate(system.spectrum()[0], n_effective, n_timesteps)
+        fitted = {
+            "gd_learning_rate_": step,
+            "coef_": fit_linearized_gd(system, estimator.gd_steps, step, n_effective),
+        }
+    for name, value in fitted.items():
+        setattr(estimator, name, value)
     estimator._set_bound(data.X, max_input_norm=data.max_step_norm)
     return estimator
