@@ -9,20 +9,13 @@ Descent for Recurrent Neural Networks: A Nonasymptotic Analysis".
   with the neural tangent kernel of Proposition 2.
 * :mod:`skrnn.kernels` (``rnn_ntk``), :mod:`skrnn.theory` (the bounds),
   :mod:`skrnn.datasets`, :mod:`skrnn.preprocessing`.
+
+The names are imported on first use (``import skrnn`` alone does not load
+scikit-learn, SciPy or Numba); ``from skrnn import ProjectedGDRNNRegressor``
+and ``skrnn.theory`` work as usual.
 """
 
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _distribution_version
-
-try:
-    __version__ = _distribution_version("skrnn")
-except PackageNotFoundError:  # a source tree that is not installed
-    __version__ = "0.0.0+unknown"
-
-from . import datasets, kernels, preprocessing, theory  # noqa: E402
-from ._base import InconsistentVersionWarning  # noqa: E402
-from .ntk import NTKRNNKernelRegressor  # noqa: E402
-from .rnn import ProjectedGDRNNRegressor  # noqa: E402
+import importlib
 
 __all__ = [
     "InconsistentVersionWarning",
@@ -34,3 +27,37 @@ __all__ = [
     "theory",
     "__version__",
 ]
+
+_SUBMODULES = frozenset({"datasets", "kernels", "preprocessing", "theory"})
+# public name -> the module that defines it
+_DEFINED_IN = {
+    "InconsistentVersionWarning": "._base",
+    "NTKRNNKernelRegressor": ".ntk",
+    "ProjectedGDRNNRegressor": ".rnn",
+}
+
+
+def _installed_version():
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("skrnn")
+    except PackageNotFoundError:  # a source tree that is not installed
+        return "0.0.0+unknown"
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _DEFINED_IN:
+        value = getattr(importlib.import_module(_DEFINED_IN[name], __name__), name)
+    elif name == "__version__":
+        value = _installed_version()
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
