@@ -73,14 +73,68 @@ def _as_list(data, steps):
     return data.user_layout([np.ascontiguousarray(piece) for piece in pieces])
 
 
-class SequenceMaxNormScaler(
+def _training_data(estimator, X, sample_weight):
+    """Validated training data as a 3-D array, with one weight per entry of its first axis.
+
+    3-D or 2-D input gives ``(n_samples, n_timesteps, n_features)`` and the
+    sample weights; a list of sequences of different lengths gives all its
+    steps, ``(N, 1, n_features)``, each with its sequence's weight. The
+    weights are None without ``sample_weight``.
+    """
+    if is_ragged(X):
+        steps, _, step_weights = _ragged_steps(
+            estimator, X, reset=True, sample_weight=sample_weight
+        )
+        return steps, step_weights
+    X = validate_sequences(estimator, X, reset=True)
+    weights = None if sample_weight is None else check_weights(sample_weight, X)
+    return X, weights
+
+
+class _SequenceScaler(
     SequenceTagsMixin,
     VersionedPickleMixin,
     OneToOneFeatureMixin,
     TransformerMixin,
     BaseEstimator,
-    auto_wrap_output_keys=None,  # wrapped by hand: see _wrap_output
+    auto_wrap_output_keys=None,
 ):
+    """What both scalers share: the layouts of their input and output.
+
+    A subclass maps a 3-D array of steps elementwise (``_forward`` in
+    ``transform``, ``_backward`` in ``inverse_transform``); the base class
+    validates the input, runs the map on 3-D data or on all steps of a
+    list of sequences, and returns the user's layout.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        # Automatic wrapping is off (3-D results cannot be tables: see
+        # _wrap_output), but registering the "transform" key makes
+        # ``set_output`` available.
+        super().__init_subclass__(auto_wrap_output_keys=None, **kwargs)
+        cls._sklearn_auto_wrap_output_keys = {"transform"}
+
+    def _output(self, X):
+        return X[:, :, 0] if self._input_ndim == 2 else X
+
+    def _wrap_output(self, result, original_input):
+        """Apply the ``set_output`` configuration to 2-D results; 3-D stay arrays."""
+        if result.ndim != 2:
+            return result
+        return wrap_data_with_container("transform", result, original_input, self)
+
+    def _map(self, X, function, *, wrap):
+        """``function`` applied to the validated steps of ``X``, in the layout of ``X``."""
+        check_is_fitted(self)
+        if is_ragged(X):
+            steps, data, _ = _ragged_steps(self, X, reset=False)
+            return _as_list(data, function(steps))
+        original_input = X
+        result = self._output(function(validate_sequences(self, X, reset=False)))
+        return self._wrap_output(result, original_input) if wrap else result
+
+
+class SequenceMaxNormScaler(_SequenceScaler):
     """Scale sequences so that every step has Euclidean norm at most ``max_norm``.
 
     One positive factor is learned for the whole data set: the largest norm
@@ -188,15 +242,9 @@ class SequenceMaxNormScaler(
             The fitted scaler.
         """
         self._check_params()
-        if is_ragged(X):  # steps of sequences of different lengths, as (N, 1, d)
-            X, _, step_weights = _ragged_steps(self, X, reset=True, sample_weight=sample_weight)
-            if step_weights is not None:
-                X = X[step_weights > 0]
-        else:
-            X = validate_sequences(self, X, reset=True)
-            if sample_weight is not None:
-                weights = check_weights(sample_weight, X)
-                X = X[weights > 0]
+        X, weights = _training_data(self, X, sample_weight)
+        if weights is not None:
+            X = X[weights > 0]
         self.max_step_norm_ = max_step_norm(X)
         max_norm = float(self.max_norm)
         if self.max_step_norm_ > 0.0:
@@ -209,15 +257,6 @@ class SequenceMaxNormScaler(
         else:
             self.scale_ = 1.0
         return self
-
-    def _output(self, X):
-        return X[:, :, 0] if self._input_ndim == 2 else X
-
-    def _wrap_output(self, result, original_input):
-        """Apply the ``set_output`` configuration to 2-D results; 3-D stay arrays."""
-        if result.ndim != 2:
-            return result
-        return wrap_data_with_container("transform", result, original_input, self)
 
     def fit_transform(self, X, y=None, sample_weight=None):
         """Fit to ``X``, then scale it.
@@ -260,19 +299,7 @@ class SequenceMaxNormScaler(
             norm above ``max_norm``. A DataFrame for 2-D input when
             ``set_output`` asks for one; 3-D output is always an array.
         """
-        check_is_fitted(self)
-        if is_ragged(X):
-            steps, data, _ = _ragged_steps(self, X, reset=False)
-            steps = steps / self.scale_
-            if self.clip:
-                _shrink_into_ball(steps, float(self.max_norm))
-            return _as_list(data, steps)
-        original_input = X
-        X = validate_sequences(self, X, reset=False)
-        X = X / self.scale_
-        if self.clip:
-            _shrink_into_ball(X, float(self.max_norm))
-        return self._wrap_output(self._output(X), original_input)
+        return self._map(X, self._forward, wrap=True)
 
     def inverse_transform(self, X):
         """Multiply the sequences by ``scale_``, undoing :meth:`transform`.
@@ -291,27 +318,19 @@ class SequenceMaxNormScaler(
         X_original : ndarray of the same shape as ``X``
             The sequences in the original units (float64).
         """
-        check_is_fitted(self)
-        if is_ragged(X):
-            steps, data, _ = _ragged_steps(self, X, reset=False)
-            return _as_list(data, steps * self.scale_)
-        X = validate_sequences(self, X, reset=False)
-        return self._output(X * self.scale_)
+        return self._map(X, self._backward, wrap=False)
+
+    def _forward(self, X):
+        X = X / self.scale_
+        if self.clip:
+            _shrink_into_ball(X, float(self.max_norm))
+        return X
+
+    def _backward(self, X):
+        return X * self.scale_
 
 
-# Registering the "transform" key (auto-wrapping itself is off, see the class
-# statement) makes ``set_output`` available and lets _wrap_output wrap 2-D results.
-SequenceMaxNormScaler._sklearn_auto_wrap_output_keys = {"transform"}
-
-
-class SequenceStandardScaler(
-    SequenceTagsMixin,
-    VersionedPickleMixin,
-    OneToOneFeatureMixin,
-    TransformerMixin,
-    BaseEstimator,
-    auto_wrap_output_keys=None,  # wrapped by hand, as SequenceMaxNormScaler
-):
+class SequenceStandardScaler(_SequenceScaler):
     """Standardize each feature of 3-D sequences over all (sequence, step) pairs.
 
     ``X[j, t, k]`` becomes ``(X[j, t, k] - mean_[k]) / scale_[k]``, with the
@@ -387,18 +406,11 @@ class SequenceStandardScaler(
         for name in ("with_mean", "with_std"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(f"{name} must be a bool, got {getattr(self, name)!r}.")
-        if is_ragged(X):  # steps of sequences of different lengths
-            steps, _, weights = _ragged_steps(self, X, reset=True, sample_weight=sample_weight)
-            n_features = steps.shape[2]
-            rows = steps.reshape(-1, n_features)
-        else:
-            X = validate_sequences(self, X, reset=True)
-            n_samples, n_timesteps, n_features = X.shape
-            weights = None
-            if sample_weight is not None:
-                per_sample = check_weights(sample_weight, X)
-                weights = np.repeat(per_sample, n_timesteps)
-            rows = X.reshape(-1, n_features)
+        X, weights = _training_data(self, X, sample_weight)
+        n_features = X.shape[2]
+        rows = X.reshape(-1, n_features)
+        if weights is not None:  # each step gets its sequence's weight
+            weights = np.repeat(weights, X.shape[1])
         mean = np.average(rows, axis=0, weights=weights)
         variance = np.average((rows - mean) ** 2, axis=0, weights=weights)
         std = np.sqrt(variance)
@@ -408,14 +420,6 @@ class SequenceStandardScaler(
         self.mean_ = mean if self.with_mean else np.zeros(n_features)
         self.scale_ = std if self.with_std else np.ones(n_features)
         return self
-
-    def _output(self, X):
-        return X[:, :, 0] if self._input_ndim == 2 else X
-
-    def _wrap_output(self, result, original_input):
-        if result.ndim != 2:
-            return result
-        return wrap_data_with_container("transform", result, original_input, self)
 
     def transform(self, X):
         """Standardize the sequences.
@@ -434,13 +438,7 @@ class SequenceStandardScaler(
             The standardized sequences (float64; a DataFrame for 2-D input
             when ``set_output`` asks for one).
         """
-        check_is_fitted(self)
-        if is_ragged(X):
-            steps, data, _ = _ragged_steps(self, X, reset=False)
-            return _as_list(data, (steps - self.mean_) / self.scale_)
-        original_input = X
-        X = validate_sequences(self, X, reset=False)
-        return self._wrap_output(self._output((X - self.mean_) / self.scale_), original_input)
+        return self._map(X, self._forward, wrap=True)
 
     def inverse_transform(self, X):
         """Undo :meth:`transform`.
@@ -457,12 +455,10 @@ class SequenceStandardScaler(
         X_original : ndarray of the same shape as ``X``
             The sequences in the original units (float64).
         """
-        check_is_fitted(self)
-        if is_ragged(X):
-            steps, data, _ = _ragged_steps(self, X, reset=False)
-            return _as_list(data, steps * self.scale_ + self.mean_)
-        X = validate_sequences(self, X, reset=False)
-        return self._output(X * self.scale_ + self.mean_)
+        return self._map(X, self._backward, wrap=False)
 
+    def _forward(self, X):
+        return (X - self.mean_) / self.scale_
 
-SequenceStandardScaler._sklearn_auto_wrap_output_keys = {"transform"}
+    def _backward(self, X):
+        return X * self.scale_ + self.mean_
