@@ -123,6 +123,25 @@ class _SequenceScaler(
             return result
         return wrap_data_with_container("transform", result, original_input, self)
 
+    def inverse_transform(self, X):
+        """Undo :meth:`transform`.
+
+        Steps that ``SequenceMaxNormScaler(clip=True)`` shrank are not restored.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Scaled sequences (a list of sequences of different lengths comes
+            back as a list).
+
+        Returns
+        -------
+        X_original : ndarray of the same shape as ``X``
+            The sequences in the original units (float64).
+        """
+        return self._map(X, self._backward, wrap=False)
+
     def _map(self, X, function, *, wrap):
         """``function`` applied to the validated steps of ``X``, in the layout of ``X``."""
         check_is_fitted(self)
@@ -301,25 +320,6 @@ class SequenceMaxNormScaler(_SequenceScaler):
         """
         return self._map(X, self._forward, wrap=True)
 
-    def inverse_transform(self, X):
-        """Multiply the sequences by ``scale_``, undoing :meth:`transform`.
-
-        Steps that ``clip=True`` shrank are not restored.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps), or list of array-like
-            Scaled sequences (a list of sequences of different lengths comes
-            back as a list).
-
-        Returns
-        -------
-        X_original : ndarray of the same shape as ``X``
-            The sequences in the original units (float64).
-        """
-        return self._map(X, self._backward, wrap=False)
-
     def _forward(self, X):
         X = X / self.scale_
         if self.clip:
@@ -439,23 +439,6 @@ class SequenceStandardScaler(_SequenceScaler):
             when ``set_output`` asks for one).
         """
         return self._map(X, self._forward, wrap=True)
-
-    def inverse_transform(self, X):
-        """Undo :meth:`transform`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps), or list of array-like
-            Standardized sequences (a list of sequences of different lengths comes
-            back as a list).
-
-        Returns
-        -------
-        X_original : ndarray of the same shape as ``X``
-            The sequences in the original units (float64).
-        """
-        return self._map(X, self._backward, wrap=False)
 
     def _forward(self, X):
         return (X - self.mean_) / self.scale_
