@@ -440,26 +440,27 @@ class NTKRNNKernelRegressor(
         the (weighted) number of rows, for GCV; ``key`` the cache key of the
         unweighted training features (None: no caching).
         """
+        system = TrainingSystem(Phi, targets, self.solver_, key, FEATURE_CACHE_BYTES)
+        self._solve_system(system, alpha, n_effective, n_rows_effective, n_timesteps)
+
+    def _solve_system(self, system, alpha, n_effective, n_rows_effective, n_timesteps):
+        """Fit ``coef_`` on a :class:`~skrnn._ntk_fit.TrainingSystem` (see :meth:`_solve`)."""
         for name in ("gd_learning_rate_", "alpha_", "alphas_", "gcv_scores_"):
             if hasattr(self, name):  # left by an earlier fit
                 delattr(self, name)
-        system = TrainingSystem(Phi, targets, self.solver_, key, FEATURE_CACHE_BYTES)
         if self.gd_steps is None:
             fitted = fit_ridge(system, alpha, n_rows_effective)
         else:
-            step = self._stable_gd_learning_rate(system.spectrum()[0], n_effective, n_timesteps)
+            # called here, so that its warning's stacklevel reaches the fit
+            step = linearized_gd_step(
+                self.gd_learning_rate, system.spectrum()[0], n_effective, n_timesteps, self.gd_steps
+            )
             fitted = {
                 "gd_learning_rate_": step,
                 "coef_": fit_linearized_gd(system, self.gd_steps, step, n_effective),
             }
         for name, value in fitted.items():
             setattr(self, name, value)
-
-    def _stable_gd_learning_rate(self, eigenvalues, n_samples, n_timesteps):
-        """The requested linearized-GD step, clipped to ``n / lambda_max`` when unstable."""
-        return linearized_gd_step(
-            self.gd_learning_rate, eigenvalues, n_samples, n_timesteps, self.gd_steps
-        )
 
     def _set_bound(self, X, max_input_norm=None):
         store_bound(self, ntk_bound, self._bound_parameters, X, max_input_norm)

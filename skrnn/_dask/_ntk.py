@@ -5,7 +5,7 @@ import numpy as np
 from .._activations import ACTIVATIONS
 from .._gram import _features, _row_blocks, _symmetric_gram
 from .._memory import memory_text
-from .._ntk_fit import TrainingSystem, draw_weights, fit_linearized_gd, fit_ridge, weighted_rows
+from .._ntk_fit import TrainingSystem, draw_weights, weighted_rows
 from .._ntk_solvers import memory_need
 from ._common import SPLIT_EVERY, dask_array_module, kernel_threads
 from ._data import normalized_dask_targets, validate_dask_training_data
@@ -266,9 +266,6 @@ def fit_ntk_on_dask(estimator, X, y, sample_weight=None):
     gram, rhs = distributed_normal_equations(
         data.X, Y, estimator.w0_, UT0, code, n_fitted_steps, sample_weight=weights
     )
-    for name in ("gd_learning_rate_", "alpha_", "alphas_", "gcv_scores_"):
-        if hasattr(estimator, name):  # left by an earlier fit
-            delattr(estimator, name)
 
     def residual_of(coef):
         return distributed_residual(
@@ -276,15 +273,6 @@ def fit_ntk_on_dask(estimator, X, y, sample_weight=None):
         )
 
     system = _DistributedPrimalSystem(gram, rhs, residual_of)
-    if estimator.gd_steps is None:
-        fitted = fit_ridge(system, alpha, n_effective * n_fitted_steps)
-    else:
-        step = estimator._stable_gd_learning_rate(system.spectrum()[0], n_effective, n_timesteps)
-        fitted = {
-            "gd_learning_rate_": step,
-            "coef_": fit_linearized_gd(system, estimator.gd_steps, step, n_effective),
-        }
-    for name, value in fitted.items():
-        setattr(estimator, name, value)
+    estimator._solve_system(system, alpha, n_effective, n_effective * n_fitted_steps, n_timesteps)
     estimator._set_bound(data.X, max_input_norm=data.max_step_norm)
     return estimator
