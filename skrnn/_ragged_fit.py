@@ -28,7 +28,7 @@ from ._memory import check_rnn_memory
 from ._numba import numba_threads
 from ._numba.recurrence import forward
 from ._ragged import check_ragged_weights, ragged_targets, validate_ragged
-from ._rnn_fit import ball_projection, symmetric_initialization
+from ._rnn_fit import ball_projection, check_warm_start_layout, symmetric_initialization
 from ._step_size import curvature_step, top_curvature_buckets
 from ._targets import TargetNormalizer, normalized_weights, validation_split, weighted_r2
 
@@ -82,14 +82,8 @@ def fit_rnn_ragged(estimator, X, y, sample_weight=None):
     weights = check_ragged_weights(sample_weight, n_samples)
     for _, X_b in data.buckets:  # the kernels run bucket by bucket
         check_rnn_memory(type(est).__name__, *X_b.shape, est.width)
-    if warm and (
-        previous != (n_features, est._input_ndim, est._sequence_output)
-        or est.w_.shape[0] != est.width
-    ):
-        raise ValueError(
-            "warm_start=True needs data of the layout of the previous fit (same "
-            "features, same kind of y) and the same width; refit with warm_start=False."
-        )
+    if warm:
+        check_warm_start_layout(est, previous, n_features)
     targets = _fit_normalizer(est, targets, weights)
 
     fit_rows, validation_rows = np.arange(n_samples), None

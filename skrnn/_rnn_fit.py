@@ -9,6 +9,7 @@ is given:
 * :func:`ball_projection`: the max-norm projection of Section 2.3 (or None
   for plain gradient descent);
 * :func:`r2_validation`: the held-out score of early stopping;
+* :func:`check_warm_start_layout`: what ``warm_start`` can continue;
 
 and :func:`descent_attributes` turns what the loop returns into the fitted
 attributes, continuing the history of an earlier fit under warm start.
@@ -26,6 +27,7 @@ from ._targets import normalized_weights, weighted_r2
 
 __all__ = [
     "ball_projection",
+    "check_warm_start_layout",
     "descent_attributes",
     "initial_curvature",
     "r2_validation",
@@ -137,6 +139,20 @@ def r2_validation(X_val, Y_val, weights_val, c_half, code):
         return weighted_r2(Y_val, outputs, weights_val)
 
     return score
+
+
+def check_warm_start_layout(estimator, previous, n_features):
+    """Refuse ``warm_start`` on data of another layout, or at another width, than before.
+
+    ``previous`` is ``(n_features_in_, _input_ndim, _sequence_output)`` of
+    the earlier fit, read before the new data was validated.
+    """
+    layout = (n_features, estimator._input_ndim, estimator._sequence_output)
+    if previous != layout or estimator.w_.shape[0] != estimator.width:
+        raise ValueError(
+            "warm_start=True needs data of the layout of the previous fit (same "
+            "features, same kind of y) and the same width; refit with warm_start=False."
+        )
 
 
 def descent_attributes(result, previous=None):

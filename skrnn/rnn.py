@@ -18,6 +18,7 @@ from ._numba.recurrence import forward
 from ._ragged import is_ragged
 from ._rnn_fit import (
     ball_projection,
+    check_warm_start_layout,
     descent_attributes,
     initial_curvature,
     r2_validation,
@@ -379,14 +380,8 @@ class ProjectedGDRNNRegressor(
         if sample_weight is not None:
             weights = check_weights(sample_weight, X)
         check_rnn_memory(type(self).__name__, n_samples, n_timesteps, n_features, self.width)
-        if warm and (
-            previous != (n_features, self._input_ndim, self._sequence_output)
-            or self.w_.shape[0] != self.width
-        ):
-            raise ValueError(
-                "warm_start=True needs data of the layout of the previous fit (same "
-                "features, same kind of y) and the same width; refit with warm_start=False."
-            )
+        if warm:
+            check_warm_start_layout(self, previous, n_features)
 
         normalizer = TargetNormalizer(self.normalize_y).fit(Y, weights)
         self.y_mean_, self.y_scale_ = normalizer.mean, normalizer.scale

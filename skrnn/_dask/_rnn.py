@@ -195,7 +195,7 @@ def fit_rnn_on_dask(estimator, X, y, sample_weight=None):
         For ``early_stopping=True``: holding out a random subset of a
         distributed data set is left to the user.
     """
-    from ..rnn import symmetric_initialization
+    from .._rnn_fit import check_warm_start_layout, symmetric_initialization
 
     if estimator.early_stopping:
         raise ValueError(
@@ -210,14 +210,8 @@ def fit_rnn_on_dask(estimator, X, y, sample_weight=None):
     data = validate_dask_training_data(estimator, X, y, sample_weight)
     n_samples, n_timesteps, n_features = data.shape
     estimator._sequence_output = data.sequence_output
-    if warm and (
-        previous != (n_features, estimator._input_ndim, estimator._sequence_output)
-        or estimator.w_.shape[0] != estimator.width
-    ):
-        raise ValueError(
-            "warm_start=True needs data of the layout of the previous fit (same "
-            "features, same kind of y) and the same width; refit with warm_start=False."
-        )
+    if warm:
+        check_warm_start_layout(estimator, previous, n_features)
     Y = normalized_dask_targets(estimator, data)
     weights = None if data.unit_weights else data.sample_weight
 
