@@ -22,13 +22,13 @@ import time
 import numpy as np
 
 from ._activations import ACTIVATIONS
-from ._gd import BucketedRisk, gradient_descent
+from ._gd import BucketedRisk
 from ._gram import _features, _row_blocks
 from ._memory import check_rnn_memory
 from ._numba import numba_threads
 from ._numba.recurrence import forward
 from ._ragged import check_ragged_weights, ragged_targets, validate_ragged
-from ._rnn_fit import ball_projection, check_warm_start_layout, symmetric_initialization
+from ._rnn_fit import check_warm_start_layout, symmetric_initialization
 from ._step_size import curvature_step, top_curvature_buckets
 from ._targets import TargetNormalizer, normalized_weights, validation_split, weighted_r2
 
@@ -124,7 +124,6 @@ def fit_rnn_ragged(estimator, X, y, sample_weight=None):
             step = curvature_step(curvature)
         else:
             step = est._initial_step(None, None, max_length)
-        projection = ball_projection(est.w_init_, UT_init, est.radius_w, est.radius_u)
         validation = None
         if validation_rows is not None:
             validation = _validation_score(
@@ -134,25 +133,15 @@ def fit_rnn_ragged(estimator, X, y, sample_weight=None):
                 c_half,
                 code,
             )
-        w_start, UT_start = est.w_init_, UT_init
-        if warm:
-            w_start, UT_start = est.w_.copy(), np.ascontiguousarray(est.U_.T)
         start = time.perf_counter()
-        result = gradient_descent(
-            w_start,
-            UT_start,
-            BucketedRisk(buckets, rows, c_half, code, weights_fit),
-            learning_rate=step,
-            max_iter=est.max_iter,
-            iterate=est.iterate,
-            projection=projection,
-            verbose=est.verbose,
-            name=f"{type(est).__name__}(width={est.width})",
-            backtrack=est.learning_rate == "auto",
+        result = est._gradient_descent(
+            None,
+            None,
+            None,
+            step,
+            warm,
+            risk=BucketedRisk(buckets, rows, c_half, code, weights_fit),
             validation=validation,
-            tol=est.tol,
-            n_iter_no_change=est.n_iter_no_change,
-            first_iteration=est.n_iter_ if warm else 0,
         )
     est.fit_time_ = time.perf_counter() - start
     est._store_result(result, warm)

@@ -451,17 +451,19 @@ class ProjectedGDRNNRegressor(
         weights_all=None,
         held_out=None,
         risk=None,
+        validation=None,
     ):
         """Run the driver of :mod:`skrnn._gd` on the training data.
 
         ``risk`` replaces the in-memory evaluator (Dask input passes a
-        :class:`skrnn._dask.DistributedRisk`; ``X``, ``Y``, ``weights`` are
-        then unused).
+        :class:`skrnn._dask.DistributedRisk`, ragged input a
+        :class:`skrnn._gd.BucketedRisk`; ``X``, ``Y``, ``weights`` are then
+        unused); ``validation`` replaces the early-stopping score that
+        ``held_out`` would give (ragged input passes its own).
         """
         code = ACTIVATIONS[self.activation].code
         c_half = np.ascontiguousarray(self.c_[: self.width // 2])
         UT_init = np.ascontiguousarray(self.U_init_.T)
-        validation = None
         if held_out is not None:
             weights_val = None if weights_all is None else weights_all[held_out]
             validation = r2_validation(X_all[held_out], Y_all[held_out], weights_val, c_half, code)
