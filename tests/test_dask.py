@@ -302,27 +302,8 @@ def test_grid_search_through_the_dask_backend_matches_n_jobs_1(client, sequences
     )
 
 
-def _kernel_has_weights():
-    from skrnn._dask import _kernel_takes_weights
-
-    return _kernel_takes_weights()
-
-
 def test_weighted_distributed_risk(client, sequences):
     """Integer weights act as repeated sequences; the in-memory weighted risk agrees."""
-    if not _kernel_has_weights():
-        with pytest.raises(ValueError, match="sample_weight"):
-            validate = validate_dask_training_data(
-                _Fitted(), da.from_array(sequences[0], 20), sequences[1][:, -1]
-            )
-            DistributedRisk(
-                validate.X,
-                validate.Y,
-                np.ones(2),
-                TANH,
-                sample_weight=np.ones(sequences[0].shape[0]),
-            )
-        pytest.skip("the gradient kernel has no per-sample weights in this version")
     X, Y_all = sequences
     y = Y_all[:, -1]
     weights = np.random.default_rng(2).integers(0, 4, X.shape[0]).astype(float)

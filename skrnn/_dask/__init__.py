@@ -45,7 +45,7 @@ from ._ntk import (
     primal_solver_for_dask,
 )
 from ._predict import distributed_predict
-from ._rnn import DistributedRisk, _kernel_takes_weights, fit_rnn_on_dask
+from ._rnn import DistributedRisk, fit_rnn_on_dask
 
 __all__ = [
     "SPLIT_EVERY",
@@ -62,6 +62,5 @@ __all__ = [
     "primal_solver_for_dask",
     "validate_dask_training_data",
     "worker_thread_count",
-    "_kernel_takes_weights",
     "_kernel_threads",
 ]

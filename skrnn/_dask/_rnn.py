@@ -42,17 +42,6 @@ def _chunk_risk_and_gradient(X, Y, weights, parameters, code):
     return row
 
 
-def _kernel_takes_weights():
-    """Whether the installed gradient kernel accepts per-sample weights."""
-    X, Y = np.zeros((1, 1, 1)), np.zeros((1, 1))
-    w, UT, c_half = np.zeros(2), np.zeros((1, 2)), np.ones(1)
-    try:
-        risk_and_gradient(X, Y, w, UT, c_half, 0, np.empty(2), np.empty((1, 2)), np.ones(1))
-    except TypeError:  # no matching signature
-        return False
-    return True
-
-
 class DistributedRisk:
     """Empirical risk (eq. 1) and the gradient of half of it, on Dask arrays.
 
@@ -100,11 +89,6 @@ class DistributedRisk:
     def __init__(self, X, Y, c_half, code, *, sample_weight=None, split_every=SPLIT_EVERY):
         import dask
 
-        if sample_weight is not None and not _kernel_takes_weights():
-            raise ValueError(
-                "sample_weight is not supported for the RNN on Dask arrays by this version "
-                "of the gradient kernel; fit in memory to use weights."
-            )
         if X.chunks[0] != Y.chunks[0] or len(X.chunks[1]) != 1 or len(Y.chunks[1]) != 1:
             raise ValueError(
                 "X and Y must share their sample chunks and have one chunk along the other "
