@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 
 import joblib
 import numba
@@ -24,18 +25,67 @@ def test_numba_threads_sets_and_restores(n_jobs):
     assert numba.get_num_threads() == before
 
 
-def test_parallel_kernels_are_wrapped_but_keep_the_dispatcher():
+def test_chunked_kernels_share_one_compiled_worker():
+    """Serial and parallel calls run the same nogil dispatchers; prange kernels take the lock."""
     from skrnn._numba import ChunkedKernel, _SerializedKernel
-    from skrnn._numba.ntk_features import advance_ntk_features
+    from skrnn._numba.ntk_features import advance_ntk_features, mirror_lower_triangles
     from skrnn._numba.recurrence import forward, preactivation, risk_and_gradient
 
-    for kernel, name in ((forward, "forward"), (risk_and_gradient, "risk_and_gradient")):
+    kernels = (
+        (forward, "forward"),
+        (risk_and_gradient, "risk_and_gradient"),
+        (advance_ntk_features, "advance_ntk_features"),
+    )
+    for kernel, name in kernels:
         assert isinstance(kernel, ChunkedKernel)
         assert kernel.__name__ == name and callable(kernel.py_func)
-        assert isinstance(kernel.parallel, _SerializedKernel)
-        assert not isinstance(kernel.serial, _SerializedKernel)
-    assert isinstance(advance_ntk_features, _SerializedKernel)
+        worker = kernel.compiled[0]
+        assert isinstance(worker, numba.core.registry.CPUDispatcher)
+        assert worker.targetoptions.get("nogil") is True
+        assert not worker.targetoptions.get("parallel", False)
+    assert isinstance(mirror_lower_triangles, _SerializedKernel)
     assert not isinstance(preactivation, _SerializedKernel)
+
+
+def test_run_workers_uses_helper_threads_and_propagates_errors():
+    from skrnn._numba import run_workers
+
+    seen = []
+
+    def worker(box):
+        seen.append(threading.get_ident())
+        box.append(1)
+
+    box = []
+    run_workers(3, worker, box)
+    assert box == [1, 1, 1] and len(set(seen)) >= 2 and threading.get_ident() in seen
+
+    def failing(_):
+        raise MemoryError("too big")
+
+    with pytest.raises(MemoryError, match="too big"):
+        run_workers(2, failing, None)
+
+
+def test_helper_pool_is_restarted_in_a_forked_child():
+    """A fork leaves the parent's helper threads behind: the child must not wait for them."""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    code = (
+        "import os, numpy as np\n"
+        "from skrnn._numba import run_workers\n"
+        "run_workers(2, lambda box: box.append(1), [])\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    box = []\n"
+        "    run_workers(2, lambda b: b.append(1), box)\n"
+        "    os._exit(0 if box == [1, 1] else 3)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print(os.waitstatus_to_exitcode(status))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"
 
 
 def _random_problem(rng, n, T, d, half):

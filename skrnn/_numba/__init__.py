@@ -29,9 +29,11 @@ import os
 import sys
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import joblib
 import numba
+import numpy as np
 from numba.core import types
 from numba.extending import intrinsic, overload
 
@@ -233,6 +235,63 @@ def _take_chunk_compiled(next_chunk):
     return lambda next_chunk: _fetch_and_increment(next_chunk)
 
 
+def new_counter():
+    """A fresh shared chunk counter for :func:`take_chunk` (an int64 array holding 0)."""
+    return np.zeros(1, dtype=np.int64)
+
+
+_POOL = None
+_POOL_LOCK = threading.Lock()
+
+
+def _reset_pool_after_fork():
+    # a forked child has none of the parent's threads: start a new pool there
+    global _POOL, _POOL_LOCK
+    _POOL = None
+    _POOL_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_pool_after_fork)
+
+
+def _helper_pool():
+    """The process-wide pool of helper threads of :func:`run_workers` (started lazily)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(
+                max_workers=max(1, numba.config.NUMBA_NUM_THREADS - 1),
+                thread_name_prefix="skrnn-kernel",
+            )
+        return _POOL
+
+
+def run_workers(n_workers, worker, *args):
+    """Run ``worker(*args)`` on ``n_workers`` threads at once and wait for all of them.
+
+    The calling thread is one of them; the others come from a process-wide
+    pool of plain threads. ``worker`` is a compiled function that releases
+    the GIL (``nogil=True``) and takes chunks from a shared counter (see
+    :func:`take_chunk`) until none is left, so a helper that starts late,
+    or never gets a core, only leaves more chunks to the others. Compared
+    with a ``parallel=True`` kernel, one compiled function serves serial
+    and parallel calls (Numba compiles a ``prange`` kernel, and everything
+    it calls, a second time), no threading layer is involved, and
+    concurrent calls from several threads are safe under every layer.
+    """
+    if n_workers < 2:
+        worker(*args)
+        return
+    helpers = [_helper_pool().submit(worker, *args) for _ in range(n_workers - 1)]
+    try:
+        worker(*args)
+    finally:
+        # every helper must be done before the caller reads the results
+        for helper in helpers:
+            helper.result()
+
+
 #: neuron-steps (samples x steps x neurons) below which a kernel runs on
 #: the calling thread: starting the other threads and waiting for them
 #: costs more than they save (measured, see ``benchmarks/bench_system.py``)
@@ -240,21 +299,25 @@ MIN_PARALLEL_WORK = 1 << 17
 
 
 class ChunkedKernel:
-    """A kernel over chunks of samples, run in parallel or serially.
+    """A kernel over chunks of samples, run by one thread or several.
 
-    ``parallel(n_workers, *args)`` and ``serial(*args)`` are compiled from
-    the same per-chunk functions and add the chunks' results in chunk
-    order, so both give the same bits. A call runs serially when Numba has
-    one thread for the caller (see :func:`numba_threads`), when there are
-    fewer than two chunks, or when ``work(*args)`` (``(n_chunks,
-    neuron_steps)``) is below :data:`MIN_PARALLEL_WORK`; otherwise on
-    ``min(threads, n_chunks)`` threads, which take chunks as they go.
+    ``parallel(n_workers, *args)`` and ``serial(*args)`` run the same
+    compiled worker (see :func:`run_workers`) and add the chunks' results
+    in chunk order, so both give the same bits. A call runs serially when
+    Numba has one thread for the caller (see :func:`numba_threads`), when
+    there are fewer than two chunks, when ``work(*args)``
+    (``(n_chunks, neuron_steps)``) is below :data:`MIN_PARALLEL_WORK`, or
+    under ``NUMBA_DISABLE_JIT`` (plain Python keeps the GIL, and its
+    :func:`take_chunk` is not atomic); otherwise on ``min(threads,
+    n_chunks)`` threads, which take chunks as they go. ``compiled`` lists
+    the kernel's Numba dispatchers, for :attr:`stats`.
     """
 
-    def __init__(self, parallel, serial, work, name):
+    def __init__(self, parallel, serial, work, name, compiled=()):
         self.parallel = parallel
         self.serial = serial
         self.work = work
+        self.compiled = tuple(compiled)
         self.__name__ = self.__qualname__ = name
         self.__module__ = getattr(serial, "__module__", __name__)
         self.py_func = getattr(serial, "py_func", serial)
@@ -262,7 +325,7 @@ class ChunkedKernel:
     def workers(self, *args):
         """Threads the call ``self(*args)`` would use (1: serially)."""
         n_chunks, neuron_steps = self.work(*args)
-        if neuron_steps < MIN_PARALLEL_WORK:
+        if neuron_steps < MIN_PARALLEL_WORK or numba.config.DISABLE_JIT:
             return 1
         start_threading_layer()
         return max(1, min(numba.get_num_threads(), n_chunks))
@@ -271,20 +334,19 @@ class ChunkedKernel:
         n_workers = self.workers(*args)
         if n_workers < 2:
             return self.serial(*args, **kwargs)
-        with serialized_parallel_launch():
-            return self.parallel(n_workers, *args, **kwargs)
+        return self.parallel(n_workers, *args, **kwargs)
 
     @property
     def stats(self):
-        """Numba's compile statistics of both versions, added."""
-        both = [getattr(kernel, "stats", None) for kernel in (self.parallel, self.serial)]
-        both = [stats for stats in both if stats is not None]
-        if not both:
+        """Numba's compile statistics of the compiled parts, added."""
+        every = [getattr(kernel, "stats", None) for kernel in self.compiled]
+        every = [stats for stats in every if stats is not None]
+        if not every:
             raise AttributeError("stats")
-        return type(both[0])(
-            cache_path=both[0].cache_path,
-            cache_hits=sum((s.cache_hits for s in both), type(both[0].cache_hits)()),
-            cache_misses=sum((s.cache_misses for s in both), type(both[0].cache_misses)()),
+        return type(every[0])(
+            cache_path=every[0].cache_path,
+            cache_hits=sum((s.cache_hits for s in every), type(every[0].cache_hits)()),
+            cache_misses=sum((s.cache_misses for s in every), type(every[0].cache_misses)()),
         )
 
     def __repr__(self):

@@ -31,7 +31,7 @@ features a few steps at a time, step-major, and hand each step's
 import numpy as np
 from numba import prange
 
-from . import jit
+from . import ChunkedKernel, jit, new_counter, run_workers, take_chunk
 from .activations import activate_row
 from .recurrence import preactivation
 
@@ -39,8 +39,7 @@ from .recurrence import preactivation
 CHUNK_SIZE = 8
 
 
-@jit(parallel=True)
-def advance_ntk_features(X, w0, UT0, code, h, grad, t_start, t_stop, out):
+def _advance_parallel(n_workers, X, w0, UT0, code, h, grad, t_start, t_stop, out):
     """Run steps ``t_start .. t_stop - 1`` of every sequence from a saved state.
 
     The state of sample ``j`` after step ``t_start`` is ``h[j]`` (the draws'
@@ -53,10 +52,13 @@ def advance_ntk_features(X, w0, UT0, code, h, grad, t_start, t_stop, out):
     step-major ``(S, n, p)`` or sample-major ``(n, S, p)`` layout.
 
     Each sample is processed by one thread from start to end, so results
-    do not depend on the number of threads.
+    do not depend on the number of threads (``n_workers`` of them take
+    chunks of samples as they go, see :func:`skrnn._numba.run_workers`).
 
     Parameters
     ----------
+    n_workers : int
+        Threads to run on.
     X : ndarray of shape (n, T, d)
         Sequences, C-contiguous float64.
     w0 : ndarray of shape (M,)
@@ -74,15 +76,24 @@ def advance_ntk_features(X, w0, UT0, code, h, grad, t_start, t_stop, out):
     out : ndarray of shape (S, n, (1 + d) * M)
         Receives the scaled features of the last ``S <= t_stop - t_start`` steps.
     """
+    run_workers(
+        n_workers, _advance_worker, new_counter(), X, w0, UT0, code, h, grad, t_start, t_stop, out
+    )
+
+
+@jit(nogil=True)
+def _advance_worker(next_chunk, X, w0, UT0, code, h, grad, t_start, t_stop, out):
+    """Take chunks of samples from the shared counter and advance them (see above)."""
     n, _, d = X.shape
     M = w0.shape[0]
     first_stored = t_stop - out.shape[0]
     scale = 1.0 / np.sqrt(M)
     n_chunks = (n + CHUNK_SIZE - 1) // CHUNK_SIZE
-    for chunk in prange(n_chunks):
-        h_next = np.empty(M)
-        slope = np.empty(M)
-        z = np.empty(M)
+    h_next = np.empty(M)
+    slope = np.empty(M)
+    z = np.empty(M)
+    chunk = take_chunk(next_chunk)
+    while chunk < n_chunks:
         for j in range(chunk * CHUNK_SIZE, min(n, (chunk + 1) * CHUNK_SIZE)):
             x = X[j]
             hj = h[j]
@@ -104,6 +115,32 @@ def advance_ntk_features(X, w0, UT0, code, h, grad, t_start, t_stop, out):
                     row = out[t - first_stored, j]
                     for i in range(M * (1 + d)):
                         row[i] = g[i] * scale
+        chunk = take_chunk(next_chunk)
+
+
+def _advance_serial(X, w0, UT0, code, h, grad, t_start, t_stop, out):
+    """:func:`advance_ntk_features` on the calling thread."""
+    _advance_parallel(1, X, w0, UT0, code, h, grad, t_start, t_stop, out)
+
+
+def _advance_work(X, w0, UT0, code, h, grad, t_start, t_stop, out):
+    """Chunks and neuron-steps of an :func:`advance_ntk_features` call."""
+    n = X.shape[0]
+    return (n + CHUNK_SIZE - 1) // CHUNK_SIZE, n * (t_stop - t_start) * w0.shape[0] * (
+        1 + X.shape[2]
+    )
+
+
+advance_ntk_features = ChunkedKernel(
+    _advance_parallel,
+    _advance_serial,
+    _advance_work,
+    name="advance_ntk_features",
+    compiled=(_advance_worker,),
+)
+advance_ntk_features.__doc__ = _advance_parallel.__doc__.replace(
+    "    n_workers : int\n        Threads to run on.\n", ""
+)
 
 
 def ntk_features(X, w0, UT0, code, first_step):

@@ -40,9 +40,8 @@ version (a run-time aliasing check decides) cannot change a bit.
 """
 
 import numpy as np
-from numba import prange
 
-from . import ChunkedKernel, jit, take_chunk
+from . import ChunkedKernel, jit, new_counter, run_workers, take_chunk
 from .activations import _fma, activate_row
 
 #: samples per parallel work item; fixed so that the reduction order is too
@@ -101,7 +100,6 @@ def preactivation(xt, w, h, UT, z):
             z[i] = _fma(u0[i], x0, z[i])
 
 
-@jit(inline="always")
 def _block_width(d):
     """Neurons per block: the block's input weights (d x width) take about 16 KiB."""
     width = 2048 // max(d, 1)
@@ -109,7 +107,6 @@ def _block_width(d):
     return max(32, min(512, width))
 
 
-@jit(inline="always")
 def _block_input_weights(UT, width):
     """``UT`` (d, m) rearranged by blocks: block ``[s, s+L)`` is ``(d, L)`` at offset ``d*s``."""
     d, m = UT.shape
@@ -118,10 +115,7 @@ def _block_input_weights(UT, width):
     for first in range(0, half, width):
         length = min(width, half - first)
         for start in (first, first + half):
-            block = blocked[d * start : d * (start + length)].reshape((d, length))
-            for k in range(d):
-                for i in range(length):
-                    block[k, i] = UT[k, start + i]
+            blocked[d * start : d * (start + length)] = UT[:, start : start + length].ravel()
     return blocked
 
 
@@ -157,7 +151,7 @@ def _pair_sum(c, first, second):
     return (((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))) + rest
 
 
-@jit(inline="always")
+@jit(nogil=True)
 def _forward_sample(x, w, UT_blocked, c_half, code, scale, width, H, D, z, F):
     """Run one sequence; fill outputs ``F`` (T,), states ``H`` and derivatives ``D``.
 
@@ -238,63 +232,54 @@ def _input_gradient(x, Delta, gUT):
                 g[i] = _fma(d0[i], x0, g[i])
 
 
-@jit(inline="always")
-def _forward_chunk(chunk, X, w, UT_blocked, c_half, code, scale, width, F):
-    """Outputs of the samples of one chunk, written into their rows of ``F``."""
+@jit(nogil=True)
+def _forward_worker(next_chunk, X, w, UT_blocked, c_half, code, width, F):
+    """Take chunks of samples from the shared counter and write their rows of ``F``.
+
+    One compiled function serves one thread or many (see
+    :func:`skrnn._numba.run_workers`): each thread runs it until the counter
+    passes the last chunk.
+    """
     n, T, _ = X.shape
     m = w.shape[0]
+    scale = 1.0 / np.sqrt(m)
+    n_chunks = (n + CHUNK_SIZE - 1) // CHUNK_SIZE
     H = np.empty((T + 1) * m)
     D = np.empty(T * m)
     z = np.empty(m)
-    for j in range(chunk * CHUNK_SIZE, min(n, (chunk + 1) * CHUNK_SIZE)):
-        _forward_sample(X[j], w, UT_blocked, c_half, code, scale, width, H, D, z, F[j])
+    chunk = take_chunk(next_chunk)
+    while chunk < n_chunks:
+        for j in range(chunk * CHUNK_SIZE, min(n, (chunk + 1) * CHUNK_SIZE)):
+            _forward_sample(X[j], w, UT_blocked, c_half, code, scale, width, H, D, z, F[j])
+        chunk = take_chunk(next_chunk)
 
 
-@jit(parallel=True)
 def _forward_parallel(n_workers, X, w, UT, c_half, code):
     """:func:`forward` on ``n_workers`` threads, each taking the next free chunk."""
     n, T, d = X.shape
-    m = w.shape[0]
-    scale = 1.0 / np.sqrt(m)
     width = _block_width(d)
     UT_blocked = _block_input_weights(UT, width)
     F = np.empty((n, T))
-    n_chunks = (n + CHUNK_SIZE - 1) // CHUNK_SIZE
-    next_chunk = np.empty(1, dtype=np.int64)
-    next_chunk[0] = 0
-    for _ in prange(n_workers):
-        chunk = take_chunk(next_chunk)
-        while chunk < n_chunks:
-            _forward_chunk(chunk, X, w, UT_blocked, c_half, code, scale, width, F)
-            chunk = take_chunk(next_chunk)
+    run_workers(n_workers, _forward_worker, new_counter(), X, w, UT_blocked, c_half, code, width, F)
     return F
 
 
-@jit
 def _forward_serial(X, w, UT, c_half, code):
     """:func:`forward` on the calling thread, chunk after chunk."""
-    n, T, d = X.shape
-    m = w.shape[0]
-    scale = 1.0 / np.sqrt(m)
-    width = _block_width(d)
-    UT_blocked = _block_input_weights(UT, width)
-    F = np.empty((n, T))
-    n_chunks = (n + CHUNK_SIZE - 1) // CHUNK_SIZE
-    for chunk in range(n_chunks):
-        _forward_chunk(chunk, X, w, UT_blocked, c_half, code, scale, width, F)
-    return F
+    return _forward_parallel(1, X, w, UT, c_half, code)
 
 
-@jit
-def _gradient_chunk(
-    chunk, X, Y, w, UT_blocked, c_half, code, width, signed_readout, sample_weight, sums
+@jit(nogil=True)
+def _gradient_worker(
+    next_chunk, X, Y, w, UT_blocked, c_half, code, width, signed_readout, sample_weight, sums
 ):
-    """Risk and gradient of the samples of one chunk, written into its rows of ``sums``.
+    """Take chunks of samples from the shared counter and fill their rows of ``sums``.
 
     ``sums`` (n_chunks, 1 + m + d*m) holds per chunk the risk, the gradient
-    of ``w`` and that of ``UT`` in the block layout of ``UT_blocked``.
-    Compiled apart (not inlined) so that the ``sample_weight is None``
-    branch is removed for the type of ``sample_weight`` it is called with.
+    of ``w`` and that of ``UT`` in the block layout of ``UT_blocked``. One
+    compiled function serves one thread or many, like
+    :func:`_forward_worker`. The ``sample_weight is None`` branch is removed
+    at compile time for the type of ``sample_weight`` it is called with.
     """
     n, T, d = X.shape
     m = w.shape[0]
@@ -302,6 +287,7 @@ def _gradient_chunk(
     n_fitted = Y.shape[1]
     first_fitted = T - n_fitted
     scale = 1.0 / np.sqrt(m)
+    n_chunks = sums.shape[0]
     H = np.empty((T + 1) * m)
     # sigma'(z_t) after the forward pass, then dR/dz_t (times n/2) after
     # the backward sweep
@@ -309,87 +295,81 @@ def _gradient_chunk(
     z = np.empty(m)
     F = np.empty(T)
     residual = np.empty(T)
-    row = sums[chunk]
-    gw = row[1 : 1 + m]
-    gUT = row[1 + m :]
-    for i in range(m):
-        gw[i] = 0.0
-    for i in range(d * m):
-        gUT[i] = 0.0
-    risk = 0.0
-    for j in range(chunk * CHUNK_SIZE, min(n, (chunk + 1) * CHUNK_SIZE)):
-        x = X[j]
-        _forward_sample(x, w, UT_blocked, c_half, code, scale, width, H, D, z, F)
-        for t in range(T):
-            residual[t] = 0.0
-        for t in range(first_fitted, T):
-            residual[t] = F[t] - Y[j, t - first_fitted]
-        # the risk is summed step by step, in order (strict arithmetic:
-        # LLVM may not split this sum into vector lanes)
-        if sample_weight is None:
+    chunk = take_chunk(next_chunk)
+    while chunk < n_chunks:
+        row = sums[chunk]
+        gw = row[1 : 1 + m]
+        gUT = row[1 + m :]
+        for i in range(m):
+            gw[i] = 0.0
+        for i in range(d * m):
+            gUT[i] = 0.0
+        risk = 0.0
+        for j in range(chunk * CHUNK_SIZE, min(n, (chunk + 1) * CHUNK_SIZE)):
+            x = X[j]
+            _forward_sample(x, w, UT_blocked, c_half, code, scale, width, H, D, z, F)
+            for t in range(T):
+                residual[t] = 0.0
             for t in range(first_fitted, T):
-                risk += residual[t] * residual[t]
-        else:
-            weight = sample_weight[j]
-            for t in range(first_fitted, T):
-                risk += weight * (residual[t] * residual[t])
-            for t in range(first_fitted, T):
-                residual[t] *= weight
-        for first in range(0, half, width):
-            length = min(width, half - first)
-            for start in (first, first + half):
-                Hb = H[(T + 1) * start : (T + 1) * (start + length)].reshape((T + 1, length))
-                Db = D[T * start : T * (start + length)].reshape((T, length))
-                gUTb = gUT[d * start : d * (start + length)].reshape((d, length))
-                wb = w[start : start + length]
-                sr = signed_readout[start : start + length]
-                gwb = gw[start : start + length]
-                # backward sweep; row t of Db becomes dR/dz_{t+1}
-                slope = Db[T - 1]
-                hidden = Hb[T - 1]
-                r = residual[T - 1]
-                for i in range(length):
-                    delta = r * sr[i] * slope[i]
-                    slope[i] = delta
-                    gwb[i] = _fma(delta, hidden[i], gwb[i])
-                for t in range(T - 2, -1, -1):
-                    slope = Db[t]
-                    later = Db[t + 1]
-                    hidden = Hb[t]
-                    r = residual[t]
+                residual[t] = F[t] - Y[j, t - first_fitted]
+            # the risk is summed step by step, in order (strict arithmetic:
+            # LLVM may not split this sum into vector lanes)
+            if sample_weight is None:
+                for t in range(first_fitted, T):
+                    risk += residual[t] * residual[t]
+            else:
+                weight = sample_weight[j]
+                for t in range(first_fitted, T):
+                    risk += weight * (residual[t] * residual[t])
+                for t in range(first_fitted, T):
+                    residual[t] *= weight
+            for first in range(0, half, width):
+                length = min(width, half - first)
+                for start in (first, first + half):
+                    Hb = H[(T + 1) * start : (T + 1) * (start + length)].reshape((T + 1, length))
+                    Db = D[T * start : T * (start + length)].reshape((T, length))
+                    gUTb = gUT[d * start : d * (start + length)].reshape((d, length))
+                    wb = w[start : start + length]
+                    sr = signed_readout[start : start + length]
+                    gwb = gw[start : start + length]
+                    # backward sweep; row t of Db becomes dR/dz_{t+1}
+                    slope = Db[T - 1]
+                    hidden = Hb[T - 1]
+                    r = residual[T - 1]
                     for i in range(length):
-                        delta = _fma(later[i], wb[i], r * sr[i]) * slope[i]
+                        delta = r * sr[i] * slope[i]
                         slope[i] = delta
                         gwb[i] = _fma(delta, hidden[i], gwb[i])
-                _input_gradient(x, Db, gUTb)
-    row[0] = risk
+                    for t in range(T - 2, -1, -1):
+                        slope = Db[t]
+                        later = Db[t + 1]
+                        hidden = Hb[t]
+                        r = residual[t]
+                        for i in range(length):
+                            delta = _fma(later[i], wb[i], r * sr[i]) * slope[i]
+                            slope[i] = delta
+                            gwb[i] = _fma(delta, hidden[i], gwb[i])
+                    _input_gradient(x, Db, gUTb)
+        row[0] = risk
+        chunk = take_chunk(next_chunk)
 
 
-@jit(inline="always")
 def _signed_readout(c_half, m):
     """``c_i / sqrt(m)`` for every neuron: ``c_half`` then its negation."""
-    half = m // 2
     scale = 1.0 / np.sqrt(m)
-    signed_readout = np.empty(m)
-    for i in range(half):
-        signed_readout[i] = c_half[i] * scale
-        signed_readout[i + half] = -c_half[i] * scale
-    return signed_readout
+    scaled = c_half * scale
+    return np.concatenate([scaled, -scaled])
 
 
 @jit
-def _add_chunk_sums(sums, d, width, grad_w, grad_UT):
-    """Add the chunks' risks and gradients in chunk order; return the summed risk.
+def _sum_chunks(sums, n, width, grad_w, grad_UT):
+    """Add the chunks' risks and gradients in chunk order, divide by ``n``; return the risk.
 
     The order of these sums is fixed by the chunks, not by the threads, so
-    the results do not depend on how many threads computed the chunks. Not
-    inlined on purpose: Numba's parfor pass does not see writes made inside
-    a parallel loop through a function call (``sums`` here), and may move a
-    plain read of such an array that follows the loop to before it; it
-    never moves a call.
+    the results do not depend on how many threads computed the chunks.
     """
     n_chunks = sums.shape[0]
-    m = grad_w.shape[0]
+    d, m = grad_UT.shape
     half = m // 2
     total = 0.0
     for i in range(m):
@@ -410,13 +390,7 @@ def _add_chunk_sums(sums, d, width, grad_w, grad_UT):
                 for k in range(d):
                     for i in range(length):
                         grad_UT[k, start + i] += block[k, i]
-    return total
-
-
-@jit(inline="always")
-def _mean_of_sums(total, n, grad_w, grad_UT):
-    """Divide the summed risk and gradients by ``n``, as one multiplication each."""
-    d, m = grad_UT.shape
+    # one multiplication each, as in the mean of the paper's risk
     inv_n = 1.0 / n
     for i in range(m):
         grad_w[i] *= inv_n
@@ -426,7 +400,6 @@ def _mean_of_sums(total, n, grad_w, grad_UT):
     return total * inv_n
 
 
-@jit(parallel=True)
 def _risk_and_gradient_parallel(
     n_workers, X, Y, w, UT, c_half, code, grad_w, grad_UT, sample_weight=None
 ):
@@ -438,35 +411,27 @@ def _risk_and_gradient_parallel(
     signed_readout = _signed_readout(c_half, m)
     n_chunks = (n + CHUNK_SIZE - 1) // CHUNK_SIZE
     sums = np.empty((n_chunks, 1 + m + d * m))
-    next_chunk = np.empty(1, dtype=np.int64)
-    next_chunk[0] = 0
-    for _ in prange(n_workers):
-        chunk = take_chunk(next_chunk)
-        while chunk < n_chunks:
-            _gradient_chunk(
-                chunk, X, Y, w, UT_blocked, c_half, code, width, signed_readout, sample_weight, sums
-            )
-            chunk = take_chunk(next_chunk)
-    total = _add_chunk_sums(sums, d, width, grad_w, grad_UT)
-    return _mean_of_sums(total, n, grad_w, grad_UT)
+    run_workers(
+        n_workers,
+        _gradient_worker,
+        new_counter(),
+        X,
+        Y,
+        w,
+        UT_blocked,
+        c_half,
+        code,
+        width,
+        signed_readout,
+        sample_weight,
+        sums,
+    )
+    return _sum_chunks(sums, n, width, grad_w, grad_UT)
 
 
-@jit
 def _risk_and_gradient_serial(X, Y, w, UT, c_half, code, grad_w, grad_UT, sample_weight=None):
     """:func:`risk_and_gradient` on the calling thread, chunk after chunk."""
-    n, _, d = X.shape
-    m = w.shape[0]
-    width = _block_width(d)
-    UT_blocked = _block_input_weights(UT, width)
-    signed_readout = _signed_readout(c_half, m)
-    n_chunks = (n + CHUNK_SIZE - 1) // CHUNK_SIZE
-    sums = np.empty((n_chunks, 1 + m + d * m))
-    for chunk in range(n_chunks):
-        _gradient_chunk(
-            chunk, X, Y, w, UT_blocked, c_half, code, width, signed_readout, sample_weight, sums
-        )
-    total = _add_chunk_sums(sums, d, width, grad_w, grad_UT)
-    return _mean_of_sums(total, n, grad_w, grad_UT)
+    return _risk_and_gradient_parallel(1, X, Y, w, UT, c_half, code, grad_w, grad_UT, sample_weight)
 
 
 def _forward_work(X, w, *_):
@@ -479,7 +444,9 @@ def _gradient_work(X, Y, w, *_):
     return _forward_work(X, w)
 
 
-forward = ChunkedKernel(_forward_parallel, _forward_serial, _forward_work, name="forward")
+forward = ChunkedKernel(
+    _forward_parallel, _forward_serial, _forward_work, name="forward", compiled=(_forward_worker,)
+)
 forward.__doc__ = """Outputs ``F`` (n, T) of the RNN on every step of every sequence.
 
 Samples are cut into chunks of ``CHUNK_SIZE``; see :class:`ChunkedKernel`
@@ -487,7 +454,11 @@ for when they run in parallel.
 """
 
 risk_and_gradient = ChunkedKernel(
-    _risk_and_gradient_parallel, _risk_and_gradient_serial, _gradient_work, name="risk_and_gradient"
+    _risk_and_gradient_parallel,
+    _risk_and_gradient_serial,
+    _gradient_work,
+    name="risk_and_gradient",
+    compiled=(_gradient_worker, _sum_chunks),
 )
 risk_and_gradient.__doc__ = """Empirical risk (eq. 1) and the gradient of half of it.
 
