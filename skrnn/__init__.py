@@ -19,6 +19,7 @@ import importlib
 
 __all__ = [
     "InconsistentVersionWarning",
+    "InputScaleWarning",
     "NTKRNNKernelRegressor",
     "ProjectedGDRNNRegressor",
     "datasets",
@@ -32,6 +33,7 @@ _SUBMODULES = frozenset({"datasets", "kernels", "preprocessing", "theory"})
 # public name -> the module that defines it
 _DEFINED_IN = {
     "InconsistentVersionWarning": "._base",
+    "InputScaleWarning": ".rnn",
     "NTKRNNKernelRegressor": ".ntk",
     "ProjectedGDRNNRegressor": ".rnn",
 }
