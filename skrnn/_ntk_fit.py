@@ -26,7 +26,6 @@ import numbers
 import warnings
 
 import numpy as np
-from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _gram
@@ -35,11 +34,12 @@ from ._gram import _features, _row_blocks
 from ._ntk_cache import FEATURE_CACHE, feature_key
 from ._ntk_solvers import (
     choose_solver,
+    eigendecomposition,
+    first_kept,
     gram_matrix,
     linearized_gd,
     ridge_cholesky,
     ridge_spectral,
-    spectral_cutoff,
     stable_step_limit,
 )
 from ._step_size import curvature_step
@@ -208,6 +208,9 @@ class TrainingSystem:
         Byte budget of the cache.
     """
 
+    # class-level default: subclasses that skip this __init__ still get it
+    _coordinates = None
+
     def __init__(self, Phi, targets, solver, key=None, budget=0):
         self.Phi = Phi
         self.targets = targets
@@ -229,9 +232,19 @@ class TrainingSystem:
         """``(eigenvalues, eigenvectors)`` of :meth:`gram`, ascending; computed once."""
         if self._spectrum is None:
             self._spectrum = cached(
-                self._cache_key("eigh"), lambda: linalg.eigh(self.gram()), self._budget
+                self._cache_key("eigh"), lambda: eigendecomposition(self.gram()), self._budget
             )
         return self._spectrum
+
+    def coordinates(self):
+        """``V^T rhs``, the right-hand side in the eigenbasis of :meth:`spectrum`; computed once.
+
+        GCV and the spectral solve both need it: one product with ``V``
+        instead of two.
+        """
+        if self._coordinates is None:
+            self._coordinates = self.spectrum()[1].T @ self.rhs
+        return self._coordinates
 
     def residual(self, coef):
         """``||targets - Phi coef||^2``."""
@@ -269,18 +282,18 @@ def gcv_alpha(system, candidates, n_rows):
         The candidates and their GCV scores.
     """
     eigenvalues, eigenvectors = system.spectrum()
-    kept = eigenvalues > spectral_cutoff(eigenvalues)
+    first = first_kept(eigenvalues)  # kept: [first:], views rather than masked copies
+    coordinates = system.coordinates()
+    lam = eigenvalues[first:]
     if system.dual:
-        all_projections = eigenvectors.T @ system.targets
-        projections = all_projections[kept]
-        outside = float(np.sum(all_projections[~kept] ** 2))
+        projections = coordinates[first:]
+        outside = float(np.sum(coordinates[:first] ** 2))
     else:
         # K's eigenvectors are Phi v_k / sqrt(lam_k): q_k = v_k^T Phi^T y / sqrt(lam_k)
-        lam = eigenvalues[kept]
-        projections = (eigenvectors[:, kept].T @ system.rhs) / np.sqrt(lam)
+        projections = coordinates[first:] / np.sqrt(lam)
         # ||y - U q||^2 explicitly: ||y||^2 - ||q||^2 cancels catastrophically
-        outside = system.residual(eigenvectors[:, kept] @ (projections / np.sqrt(lam)))
-    return select_alpha(eigenvalues[kept], projections, outside, n_rows, alphas=candidates)
+        outside = system.residual(eigenvectors[:, first:] @ (projections / np.sqrt(lam)))
+    return select_alpha(lam, projections, outside, n_rows, alphas=candidates)
 
 
 def fit_ridge(system, alpha, n_rows):
@@ -298,7 +311,9 @@ def fit_ridge(system, alpha, n_rows):
     elif alpha > 0:
         solution = ridge_cholesky(system.gram(), system.rhs, alpha)
     if solution is None:  # alpha = 0, a singular shifted matrix, or a selection
-        solution = ridge_spectral(*system.spectrum(), system.rhs, alpha)
+        solution = ridge_spectral(
+            *system.spectrum(), system.rhs, alpha, coordinates=system.coordinates()
+        )
     fitted["alpha_"] = alpha
     fitted["coef_"] = system.coefficients(solution)
     return fitted
