@@ -361,43 +361,32 @@ def _signed_readout(c_half, m):
     return np.concatenate([scaled, -scaled])
 
 
-@jit
 def _sum_chunks(sums, n, width, grad_w, grad_UT):
     """Add the chunks' risks and gradients in chunk order, divide by ``n``; return the risk.
 
     The order of these sums is fixed by the chunks, not by the threads, so
     the results do not depend on how many threads computed the chunks.
+    Element-wise NumPy additions, one chunk after the other, round exactly
+    like a compiled loop (and compile nothing).
     """
-    n_chunks = sums.shape[0]
     d, m = grad_UT.shape
     half = m // 2
     total = 0.0
-    for i in range(m):
-        grad_w[i] = 0.0
-    for k in range(d):
-        for i in range(m):
-            grad_UT[k, i] = 0.0
-    for chunk in range(n_chunks):
-        row = sums[chunk]
+    summed = np.zeros(sums.shape[1])
+    for row in sums:
         total += row[0]
-        for i in range(m):
-            grad_w[i] += row[1 + i]
-        gUT = row[1 + m :]
-        for first in range(0, half, width):
-            length = min(width, half - first)
-            for start in (first, first + half):
-                block = gUT[d * start : d * (start + length)].reshape((d, length))
-                for k in range(d):
-                    for i in range(length):
-                        grad_UT[k, start + i] += block[k, i]
+        summed += row
     # one multiplication each, as in the mean of the paper's risk
     inv_n = 1.0 / n
-    for i in range(m):
-        grad_w[i] *= inv_n
-    for k in range(d):
-        for i in range(m):
-            grad_UT[k, i] *= inv_n
-    return total * inv_n
+    summed *= inv_n
+    grad_w[:] = summed[1 : 1 + m]
+    blocked = summed[1 + m :]
+    for first in range(0, half, width):
+        length = min(width, half - first)
+        for start in (first, first + half):
+            block = blocked[d * start : d * (start + length)].reshape((d, length))
+            grad_UT[:, start : start + length] = block
+    return float(total * inv_n)
 
 
 def _risk_and_gradient_parallel(
@@ -458,7 +447,7 @@ risk_and_gradient = ChunkedKernel(
     _risk_and_gradient_serial,
     _gradient_work,
     name="risk_and_gradient",
-    compiled=(_gradient_worker, _sum_chunks),
+    compiled=(_gradient_worker,),
 )
 risk_and_gradient.__doc__ = """Empirical risk (eq. 1) and the gradient of half of it.
 
