@@ -26,10 +26,11 @@ import numbers
 import warnings
 
 import numpy as np
+from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _gram
-from ._alpha_selection import select_alpha
+from ._alpha_selection import default_alpha_grid, select_alpha
 from ._gram import _features, _row_blocks
 from ._ntk_cache import FEATURE_CACHE, feature_key
 from ._ntk_solvers import (
@@ -40,7 +41,10 @@ from ._ntk_solvers import (
     linearized_gd,
     ridge_cholesky,
     ridge_spectral,
+    spectral_cutoff,
     stable_step_limit,
+    tridiagonal_gcv_scores,
+    tridiagonal_reduction,
 )
 from ._step_size import curvature_step
 from .kernels import ntk_draws
@@ -256,13 +260,45 @@ class TrainingSystem:
         return check_finite_coefficients(self.Phi.T @ solution if self.dual else solution)
 
 
-def gcv_alpha(system, candidates, n_rows):
-    """GCV choice of the ridge penalty from the system's one eigendecomposition.
+def _tridiagonal_gcv(system, candidates, n_rows):
+    """GCV of a dual system from its tridiagonal form; None where it does not apply.
 
-    Eigenvalues at rounding level (below ``size * eps * lam_max``, the
-    pseudo-inverse cutoff of the solvers) are left out: they would add
-    spurious terms to ``trace H`` at small penalties; the targets'
-    components along them count as residual.
+    Needs only the eigenvalues and ``Q^T y`` (see
+    :func:`skrnn._ntk_solvers.tridiagonal_gcv_scores`), so the
+    eigenvectors, most of the cost of an eigendecomposition, are never
+    formed. Not used when a candidate penalty is within a factor 100 of the
+    rounding-level eigenvalues (there the eigenbasis, which drops them, is
+    the reference). The choice depends on the data only, never on what a
+    cache holds, so that a fit gives the same bits every time.
+    """
+    if not system.dual or system.Phi.shape[0] < 2:
+        return None
+    gram = system.gram()
+    diagonal, off_diagonal, coordinates = tridiagonal_reduction(gram, system.targets)
+    eigenvalues = linalg.eigvalsh_tridiagonal(diagonal, off_diagonal)
+    first = first_kept(eigenvalues)
+    if candidates is None:
+        candidates = default_alpha_grid(eigenvalues[first:], n_rows)
+    alphas = np.asarray(candidates, dtype=np.float64).reshape(-1)
+    dropped = max(spectral_cutoff(eigenvalues), -float(eigenvalues[0]), 0.0)
+    if not np.all(alphas > 100.0 * dropped):
+        return None
+    scores = tridiagonal_gcv_scores(
+        diagonal, off_diagonal, eigenvalues[first:], coordinates, n_rows, alphas
+    )
+    best = int(np.argmin(scores))  # the smallest penalty on ties, as select_alpha
+    return float(alphas[best]), alphas, scores
+
+
+def gcv_alpha(system, candidates, n_rows):
+    """GCV choice of the ridge penalty.
+
+    Dual systems use their tridiagonal form (:func:`_tridiagonal_gcv`);
+    otherwise, or when that does not apply, the one eigendecomposition of
+    the system. Eigenvalues at rounding level (below ``size * eps *
+    lam_max``, the pseudo-inverse cutoff of the solvers) are left out: they
+    would add spurious terms to ``trace H`` at small penalties; the
+    targets' components along them count as residual.
 
     Parameters
     ----------
@@ -281,6 +317,9 @@ def gcv_alpha(system, candidates, n_rows):
     alphas, scores : ndarray of shape (n_alphas,)
         The candidates and their GCV scores.
     """
+    tridiagonal = _tridiagonal_gcv(system, candidates, n_rows)
+    if tridiagonal is not None:
+        return tridiagonal
     eigenvalues, eigenvectors = system.spectrum()
     first = first_kept(eigenvalues)  # kept: [first:], views rather than masked copies
     coordinates = system.coordinates()
@@ -301,13 +340,18 @@ def fit_ridge(system, alpha, n_rows):
 
     A float ``alpha`` is used as given (Cholesky for ``alpha > 0``, the
     eigendecomposition for ``alpha = 0`` or a numerically singular shifted
-    matrix); None or an array of candidates is chosen by :func:`gcv_alpha`.
-    The dict holds ``coef_`` and ``alpha_`` (and ``alphas_``,
-    ``gcv_scores_`` after a selection).
+    matrix); None or an array of candidates is chosen by :func:`gcv_alpha`
+    and then solved by Cholesky (after a tridiagonal selection) or from the
+    eigendecomposition the selection computed. The dict holds ``coef_`` and
+    ``alpha_`` (and ``alphas_``, ``gcv_scores_`` after a selection).
     """
     fitted, solution = {}, None
     if not isinstance(alpha, float):
         alpha, fitted["alphas_"], fitted["gcv_scores_"] = gcv_alpha(system, alpha, n_rows)
+        if alpha > 0 and system._spectrum is None:
+            # chosen from the tridiagonal form: no eigenvectors to reuse; a
+            # failure falls back on them without a warning
+            solution = ridge_cholesky(system.gram(), system.rhs, alpha, warn=False)
     elif alpha > 0:
         solution = ridge_cholesky(system.gram(), system.rhs, alpha)
     if solution is None:  # alpha = 0, a singular shifted matrix, or a selection

@@ -122,3 +122,107 @@ def test_fit_ridge_reuses_the_coordinates(rng, solver):
     alpha = fitted["alpha_"]
     coef = np.linalg.solve(Phi.T @ Phi + alpha * np.eye(20), Phi.T @ y)
     np.testing.assert_allclose(fitted["coef_"], coef, rtol=1e-7, atol=1e-9)
+
+
+# ------------------------------------------------- GCV from the tridiagonal form
+
+
+def _brute_force_gcv(K, y, alpha):
+    """``N ||y - H y||^2 / (N - tr H)^2`` with ``H = K (K + alpha I)^{-1}``, by dense solves."""
+    size = K.shape[0]
+    H = np.linalg.solve(K + alpha * np.eye(size), K).T  # K symmetric: H = K (K + aI)^-1
+    residual = y - H @ y
+    return size * float(residual @ residual) / (size - np.trace(H)) ** 2
+
+
+@pytest.mark.parametrize("rank", [None, 12])
+def test_tridiagonal_reduction_keeps_the_spectrum_and_the_norm(rng, rank):
+    from scipy import linalg
+
+    from skrnn._ntk_solvers import tridiagonal_reduction
+
+    Phi = features(rng, 40, 30, rank=rank)
+    K = gram_matrix(Phi, "dual")
+    y = rng.normal(size=40)
+    before = K.copy()
+    diagonal, off_diagonal, coordinates = tridiagonal_reduction(K, y)
+    np.testing.assert_array_equal(K, before)  # not modified
+    T = np.diag(diagonal) + np.diag(off_diagonal, 1) + np.diag(off_diagonal, -1)
+    scale = np.abs(K).max()
+    np.testing.assert_allclose(
+        np.sort(linalg.eigvalsh(T)), np.linalg.eigvalsh(K), atol=1e-12 * scale
+    )
+    # Q^T is orthogonal, and T solves reproduce the dense solves: Q^T (K + aI)^-1 y
+    assert np.linalg.norm(coordinates) == pytest.approx(np.linalg.norm(y), rel=1e-13)
+    alpha = 0.3 * scale
+    dense = np.linalg.solve(K + alpha * np.eye(40), y)
+    reduced = np.linalg.solve(T + alpha * np.eye(40), coordinates)
+    assert np.linalg.norm(reduced) == pytest.approx(np.linalg.norm(dense), rel=1e-11)
+
+
+@pytest.mark.parametrize("rank", [None, 15])
+def test_tridiagonal_gcv_equals_brute_force_and_the_eigenbasis(rng, rank):
+    from skrnn._ntk_fit import _tridiagonal_gcv
+
+    Phi = features(rng, 50, 40, rank=rank)
+    y = Phi @ rng.normal(size=40) + 0.3 * rng.normal(size=50)
+    system = TrainingSystem(Phi, y, "dual")
+    alphas = np.abs(np.linalg.eigvalsh(Phi @ Phi.T)).max() * np.logspace(-6, 1, 15)
+    chosen, candidates, scores = _tridiagonal_gcv(system, alphas, 50)
+    assert system._spectrum is None  # no eigenvectors were formed
+    K = Phi @ Phi.T
+    expected = [_brute_force_gcv(K, y, a) for a in alphas]
+    np.testing.assert_allclose(scores, expected, rtol=1e-7)
+    # the eigenbasis path (GCV with rounding-level eigenvalues dropped) agrees
+    eigen_system = TrainingSystem(Phi, y, "dual")
+    eigenvalues, _ = eigen_system.spectrum()
+    first = first_kept(eigenvalues)
+    coordinates = eigen_system.coordinates()
+    eigen_choice, _, eigen_scores = select_alpha(
+        eigenvalues[first:],
+        coordinates[first:],
+        float(np.sum(coordinates[:first] ** 2)),
+        50,
+        alphas=alphas,
+    )
+    np.testing.assert_allclose(scores, eigen_scores, rtol=1e-7)
+    assert chosen == eigen_choice and np.array_equal(candidates, alphas)
+
+
+def test_tridiagonal_gcv_declines_penalties_at_rounding_level(rng):
+    from skrnn._ntk_fit import _tridiagonal_gcv
+
+    Phi = features(rng, 30, 30, rank=5)
+    system = TrainingSystem(Phi, rng.normal(size=30), "dual")
+    assert _tridiagonal_gcv(system, np.array([1e-30, 1.0]), 30) is None
+    assert _tridiagonal_gcv(TrainingSystem(Phi, Phi[:, 0], "primal"), None, 30) is None
+
+
+def test_auto_alpha_fit_solves_by_cholesky_and_matches_the_spectral_solution(rng):
+    Phi = features(rng, 60, 24)
+    y = Phi @ rng.normal(size=24) + 0.1 * rng.normal(size=60)
+    fitted = fit_ridge(TrainingSystem(Phi, y, "dual"), None, 60)
+    spectral = ridge_spectral(*eigendecomposition(Phi @ Phi.T), y, fitted["alpha_"])
+    np.testing.assert_allclose(fitted["coef_"], Phi.T @ spectral, rtol=1e-9, atol=1e-12)
+    # the same fit again gives the same bits (no state carried between fits)
+    again = fit_ridge(TrainingSystem(Phi, y, "dual"), None, 60)
+    np.testing.assert_array_equal(again["coef_"], fitted["coef_"])
+    np.testing.assert_array_equal(again["gcv_scores_"], fitted["gcv_scores_"])
+
+
+def test_auto_alpha_ntk_fit_does_not_depend_on_the_feature_cache(rng):
+    """A fit after one that cached the eigendecomposition gives the same bits."""
+    from skrnn import NTKRNNKernelRegressor
+    from skrnn.ntk import clear_feature_cache
+
+    X = rng.uniform(-0.5, 0.5, (40, 6, 2))
+    y = np.tanh(X[:, -1, 0])
+    clear_feature_cache()
+    first = NTKRNNKernelRegressor(n_mc_samples=64, random_state=0).fit(X, y)
+    # linearized GD computes and caches the eigendecomposition of the same Gram
+    NTKRNNKernelRegressor(n_mc_samples=64, random_state=0, gd_steps=10).fit(X, y)
+    second = NTKRNNKernelRegressor(n_mc_samples=64, random_state=0).fit(X, y)
+    clear_feature_cache()
+    assert first.solver_ == "dual"
+    np.testing.assert_array_equal(second.coef_, first.coef_)
+    assert second.alpha_ == first.alpha_
