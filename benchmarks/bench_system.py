@@ -176,7 +176,7 @@ def parallel_threshold(quick):
     ``n T m`` below which kernels run on the calling thread).
     """
     from skrnn._numba import MIN_PARALLEL_WORK
-    from skrnn._numba.recurrence import _risk_and_gradient_parallel, _risk_and_gradient_serial
+    from skrnn._numba.recurrence import _risk_and_gradient_parallel
 
     budget = 0.5 if quick else 1.5  # seconds of calls per measurement
 
@@ -196,7 +196,7 @@ def parallel_threshold(quick):
             Y = np.ascontiguousarray(Y[:, -1:])
             grad_w, grad_UT = np.empty(m), np.empty((d, m))
             args = (X, Y, w, UT, c_half, TANH, grad_w, grad_UT, None)
-            serial = mean_call(lambda: _risk_and_gradient_serial(*args))  # noqa: B023
+            serial = mean_call(lambda: _risk_and_gradient_parallel(1, *args))  # noqa: B023
             parallel = mean_call(lambda: _risk_and_gradient_parallel(2, *args))  # noqa: B023
             rows[str(n * T * m)] = {
                 "serial_s": serial,

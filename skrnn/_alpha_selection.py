@@ -24,7 +24,7 @@ neighbours.
 
 import numpy as np
 
-__all__ = ["default_alpha_grid", "gcv_scores", "select_alpha"]
+__all__ = ["choose_alpha", "default_alpha_grid", "gcv_score", "gcv_scores", "select_alpha"]
 
 #: default candidates, relative to the mean eigenvalue ``trace K / N``
 _RELATIVE_GRID = np.logspace(-7.0, 3.0, 41)
@@ -83,12 +83,26 @@ def gcv_scores(eigenvalues, projections, outside_norm_sq, n_rows, alphas):
     for index, alpha in enumerate(np.asarray(alphas, dtype=np.float64)):
         shrink = alpha / (lam + alpha)
         residual_sq = outside + float(np.dot(shrink * shrink, q_sq))
-        dof_left = n_rows - float(np.sum(lam / (lam + alpha)))
-        if dof_left <= 0.0:
-            scores[index] = np.inf
-        else:
-            scores[index] = n_rows * residual_sq / (dof_left * dof_left)
+        scores[index] = gcv_score(residual_sq, trace_of_hat(lam, alpha), n_rows)
     return scores
+
+
+def trace_of_hat(eigenvalues, alpha):
+    """``trace H = sum_k lam_k / (lam_k + alpha)`` (eigenvalues already clipped at 0)."""
+    return float(np.sum(eigenvalues / (eigenvalues + alpha)))
+
+
+def gcv_score(residual_sq, trace_hat, n_rows):
+    """``N ||y - H y||^2 / (N - trace H)^2``; ``inf`` when ``N - trace H <= 0`` (interpolation)."""
+    dof_left = n_rows - trace_hat
+    if dof_left <= 0.0:
+        return np.inf
+    return n_rows * residual_sq / (dof_left * dof_left)
+
+
+def choose_alpha(alphas, scores):
+    """``(alpha, alphas, scores)``: the candidate with the smallest score, the smallest on ties."""
+    return float(alphas[int(np.argmin(scores))]), alphas, scores
 
 
 def select_alpha(eigenvalues, projections, outside_norm_sq, n_rows, alphas=None):
@@ -113,6 +127,6 @@ def select_alpha(eigenvalues, projections, outside_norm_sq, n_rows, alphas=None)
     if alphas is None:
         alphas = default_alpha_grid(eigenvalues, n_rows)
     alphas = np.asarray(alphas, dtype=np.float64).reshape(-1)
-    scores = gcv_scores(eigenvalues, projections, outside_norm_sq, n_rows, alphas)
-    best = int(np.argmin(scores))
-    return float(alphas[best]), alphas, scores
+    return choose_alpha(
+        alphas, gcv_scores(eigenvalues, projections, outside_norm_sq, n_rows, alphas)
+    )

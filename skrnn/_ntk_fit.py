@@ -30,7 +30,7 @@ from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _gram
-from ._alpha_selection import default_alpha_grid, select_alpha
+from ._alpha_selection import choose_alpha, default_alpha_grid, select_alpha
 from ._gram import _features, _row_blocks
 from ._ntk_cache import FEATURE_CACHE, feature_key
 from ._ntk_solvers import (
@@ -286,8 +286,7 @@ def _tridiagonal_gcv(system, candidates, n_rows):
     scores = tridiagonal_gcv_scores(
         diagonal, off_diagonal, eigenvalues[first:], coordinates, n_rows, alphas
     )
-    best = int(np.argmin(scores))  # the smallest penalty on ties, as select_alpha
-    return float(alphas[best]), alphas, scores
+    return choose_alpha(alphas, scores)
 
 
 def gcv_alpha(system, candidates, n_rows):

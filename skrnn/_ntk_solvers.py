@@ -27,6 +27,7 @@ import numpy as np
 from scipy import linalg
 from scipy.linalg import lapack
 
+from ._alpha_selection import gcv_score, trace_of_hat
 from ._gram import _symmetric_gram
 from ._memory import memory_text
 
@@ -161,12 +162,11 @@ def tridiagonal_gcv_scores(diagonal, off_diagonal, kept_eigenvalues, coordinates
     scores = np.empty(len(alphas))
     for index, alpha in enumerate(alphas):
         _, _, _, solved, info = lapack.dgtsv(off_diagonal, diagonal + alpha, off_diagonal, rhs)
-        dof_left = n_rows - float(np.sum(lam / (lam + alpha)))
-        if info != 0 or dof_left <= 0.0:
+        if info != 0:  # singular: the caller keeps penalties away from that
             scores[index] = np.inf
             continue
         residual_sq = alpha * alpha * float(np.sum(solved * solved))
-        scores[index] = n_rows * residual_sq / (dof_left * dof_left)
+        scores[index] = gcv_score(residual_sq, trace_of_hat(lam, alpha), n_rows)
     return scores
 
 

@@ -204,6 +204,9 @@ def test_auto_alpha_fit_solves_by_cholesky_and_matches_the_spectral_solution(rng
     fitted = fit_ridge(TrainingSystem(Phi, y, "dual"), None, 60)
     spectral = ridge_spectral(*eigendecomposition(Phi @ Phi.T), y, fitted["alpha_"])
     np.testing.assert_allclose(fitted["coef_"], Phi.T @ spectral, rtol=1e-9, atol=1e-12)
+    # the dual ridge solution written out with NumPy
+    dense = np.linalg.solve(Phi @ Phi.T + fitted["alpha_"] * np.eye(60), y)
+    np.testing.assert_allclose(fitted["coef_"], Phi.T @ dense, rtol=1e-8, atol=1e-10)
     # the same fit again gives the same bits (no state carried between fits)
     again = fit_ridge(TrainingSystem(Phi, y, "dual"), None, 60)
     np.testing.assert_array_equal(again["coef_"], fitted["coef_"])

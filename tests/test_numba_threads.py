@@ -108,9 +108,7 @@ def test_serial_and_parallel_twins_give_the_same_bits(n, T, d, half, weighted):
     """Whatever the number of workers taking chunks, and serially: the same bits."""
     from skrnn._numba.recurrence import (
         _forward_parallel,
-        _forward_serial,
         _risk_and_gradient_parallel,
-        _risk_and_gradient_serial,
     )
 
     rng = np.random.default_rng(n + d)
@@ -124,8 +122,9 @@ def test_serial_and_parallel_twins_give_the_same_bits(n, T, d, half, weighted):
         risk = kernel(*first, X, Y, w, UT, c_half, 1, grad_w, grad_UT, weights)
         return _bits([[risk], grad_w, grad_UT])
 
-    expected_gradient = gradient(_risk_and_gradient_serial)
-    expected_forward = _bits([_forward_serial(X, w, UT, c_half, 1)])
+    # one worker: the calling thread alone, chunk after chunk
+    expected_gradient = gradient(_risk_and_gradient_parallel, 1)
+    expected_forward = _bits([_forward_parallel(1, X, w, UT, c_half, 1)])
     assert np.isfinite(expected_gradient.view(np.float64)).all()
     for n_workers in (1, 2, 3, 7):  # more workers than threads or chunks too
         np.testing.assert_array_equal(

@@ -301,26 +301,25 @@ MIN_PARALLEL_WORK = 1 << 17
 class ChunkedKernel:
     """A kernel over chunks of samples, run by one thread or several.
 
-    ``parallel(n_workers, *args)`` and ``serial(*args)`` run the same
-    compiled worker (see :func:`run_workers`) and add the chunks' results
-    in chunk order, so both give the same bits. A call runs serially when
-    Numba has one thread for the caller (see :func:`numba_threads`), when
-    there are fewer than two chunks, when ``work(*args)``
-    (``(n_chunks, neuron_steps)``) is below :data:`MIN_PARALLEL_WORK`, or
-    under ``NUMBA_DISABLE_JIT`` (plain Python keeps the GIL, and its
-    :func:`take_chunk` is not atomic); otherwise on ``min(threads,
-    n_chunks)`` threads, which take chunks as they go. ``compiled`` lists
-    the kernel's Numba dispatchers, for :attr:`stats`.
+    ``run(n_workers, *args)`` starts the kernel's compiled worker on
+    ``n_workers`` threads (see :func:`run_workers`) and adds the chunks'
+    results in chunk order, so every thread count gives the same bits. A
+    call runs on the calling thread alone when Numba has one thread for the
+    caller (see :func:`numba_threads`), when there are fewer than two
+    chunks, when ``work(*args)`` (``(n_chunks, neuron_steps)``) is below
+    :data:`MIN_PARALLEL_WORK`, or under ``NUMBA_DISABLE_JIT`` (plain Python
+    keeps the GIL, and its :func:`take_chunk` is not atomic); otherwise on
+    ``min(threads, n_chunks)`` threads, which take chunks as they go.
+    ``compiled`` lists the kernel's Numba dispatchers, for :attr:`stats`.
     """
 
-    def __init__(self, parallel, serial, work, name, compiled=()):
-        self.parallel = parallel
-        self.serial = serial
+    def __init__(self, run, work, name, compiled=()):
+        self.run = run
         self.work = work
         self.compiled = tuple(compiled)
         self.__name__ = self.__qualname__ = name
-        self.__module__ = getattr(serial, "__module__", __name__)
-        self.py_func = getattr(serial, "py_func", serial)
+        self.__module__ = run.__module__
+        self.py_func = run
 
     def workers(self, *args):
         """Threads the call ``self(*args)`` would use (1: serially)."""
@@ -331,10 +330,7 @@ class ChunkedKernel:
         return max(1, min(numba.get_num_threads(), n_chunks))
 
     def __call__(self, *args, **kwargs):
-        n_workers = self.workers(*args)
-        if n_workers < 2:
-            return self.serial(*args, **kwargs)
-        return self.parallel(n_workers, *args, **kwargs)
+        return self.run(self.workers(*args), *args, **kwargs)
 
     @property
     def stats(self):

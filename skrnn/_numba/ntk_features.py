@@ -118,29 +118,21 @@ def _advance_worker(next_chunk, X, w0, UT0, code, h, grad, t_start, t_stop, out)
         chunk = take_chunk(next_chunk)
 
 
-def _advance_serial(X, w0, UT0, code, h, grad, t_start, t_stop, out):
-    """:func:`advance_ntk_features` on the calling thread."""
-    _advance_parallel(1, X, w0, UT0, code, h, grad, t_start, t_stop, out)
-
-
 def _advance_work(X, w0, UT0, code, h, grad, t_start, t_stop, out):
-    """Chunks and neuron-steps of an :func:`advance_ntk_features` call."""
+    """Chunks and draw-steps (each costs about one neuron-step) of an advance call."""
     n = X.shape[0]
-    return (n + CHUNK_SIZE - 1) // CHUNK_SIZE, n * (t_stop - t_start) * w0.shape[0] * (
-        1 + X.shape[2]
-    )
+    return (n + CHUNK_SIZE - 1) // CHUNK_SIZE, n * (t_stop - t_start) * w0.shape[0]
 
 
 advance_ntk_features = ChunkedKernel(
-    _advance_parallel,
-    _advance_serial,
-    _advance_work,
-    name="advance_ntk_features",
-    compiled=(_advance_worker,),
+    _advance_parallel, _advance_work, name="advance_ntk_features", compiled=(_advance_worker,)
 )
-advance_ntk_features.__doc__ = _advance_parallel.__doc__.replace(
-    "    n_workers : int\n        Threads to run on.\n", ""
-)
+advance_ntk_features.__doc__ = """Advance the forward-mode NTK recursion of every sequence.
+
+Call as ``advance_ntk_features(X, w0, UT0, code, h, grad, t_start, t_stop,
+out)``: the arguments of :func:`_advance_parallel` without ``n_workers``,
+which :class:`ChunkedKernel` chooses from the amount of work.
+"""
 
 
 def ntk_features(X, w0, UT0, code, first_step):

@@ -264,11 +264,6 @@ def _forward_parallel(n_workers, X, w, UT, c_half, code):
     return F
 
 
-def _forward_serial(X, w, UT, c_half, code):
-    """:func:`forward` on the calling thread, chunk after chunk."""
-    return _forward_parallel(1, X, w, UT, c_half, code)
-
-
 @jit(nogil=True)
 def _gradient_worker(
     next_chunk, X, Y, w, UT_blocked, c_half, code, width, signed_readout, sample_weight, sums
@@ -371,14 +366,11 @@ def _sum_chunks(sums, n, width, grad_w, grad_UT):
     """
     d, m = grad_UT.shape
     half = m // 2
-    total = 0.0
-    summed = np.zeros(sums.shape[1])
+    summed = np.zeros(sums.shape[1])  # 0.0 + first chunk: as a compiled loop would
     for row in sums:
-        total += row[0]
         summed += row
     # one multiplication each, as in the mean of the paper's risk
-    inv_n = 1.0 / n
-    summed *= inv_n
+    summed *= 1.0 / n
     grad_w[:] = summed[1 : 1 + m]
     blocked = summed[1 + m :]
     for first in range(0, half, width):
@@ -386,7 +378,7 @@ def _sum_chunks(sums, n, width, grad_w, grad_UT):
         for start in (first, first + half):
             block = blocked[d * start : d * (start + length)].reshape((d, length))
             grad_UT[:, start : start + length] = block
-    return float(total * inv_n)
+    return float(summed[0])
 
 
 def _risk_and_gradient_parallel(
@@ -418,11 +410,6 @@ def _risk_and_gradient_parallel(
     return _sum_chunks(sums, n, width, grad_w, grad_UT)
 
 
-def _risk_and_gradient_serial(X, Y, w, UT, c_half, code, grad_w, grad_UT, sample_weight=None):
-    """:func:`risk_and_gradient` on the calling thread, chunk after chunk."""
-    return _risk_and_gradient_parallel(1, X, Y, w, UT, c_half, code, grad_w, grad_UT, sample_weight)
-
-
 def _forward_work(X, w, *_):
     """Chunks and neuron-steps of a :func:`forward` or :func:`risk_and_gradient` call."""
     n, T, _ = X.shape
@@ -434,7 +421,7 @@ def _gradient_work(X, Y, w, *_):
 
 
 forward = ChunkedKernel(
-    _forward_parallel, _forward_serial, _forward_work, name="forward", compiled=(_forward_worker,)
+    _forward_parallel, _forward_work, name="forward", compiled=(_forward_worker,)
 )
 forward.__doc__ = """Outputs ``F`` (n, T) of the RNN on every step of every sequence.
 
@@ -444,7 +431,6 @@ for when they run in parallel.
 
 risk_and_gradient = ChunkedKernel(
     _risk_and_gradient_parallel,
-    _risk_and_gradient_serial,
     _gradient_work,
     name="risk_and_gradient",
     compiled=(_gradient_worker,),
